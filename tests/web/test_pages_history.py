@@ -268,7 +268,8 @@ def _merged(spans):
 def test_script_in_an_answer_is_shown_as_text_in_the_transcript(user, signed_in, interview):
     me = user()
     attack = '<script>alert("x")</script> I cut the budget & kept CSAT at 90% <img src=x onerror=alert(1)>'
-    sid = interview(me, answer=attack, at=DAY)
+    # a question whose rubric the answer's "budget" and "CSAT" hit, so there is something to mark
+    sid = interview(me, answer=attack, at=DAY, questions=["budgeting-cut-ten-percent"])
     page = text_of(signed_in(me).get(f"/sessions/{sid}"))
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page

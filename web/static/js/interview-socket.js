@@ -17,6 +17,8 @@ export class ReconnectingSocket {
     this.timer = null;
     this.paused = false;
     this.stopped = false;
+    this.idleAfterMs = 0; // the server closes connections silent this long (0: unknown)
+    this.lastSent = 0;
   }
 
   get open() {
@@ -37,6 +39,7 @@ export class ReconnectingSocket {
     this.ws = ws;
     ws.addEventListener("open", () => {
       this.failures = 0;
+      this.lastSent = Date.now();
       this.handlers.up?.();
     });
     ws.addEventListener("message", (event) => {
@@ -53,6 +56,9 @@ export class ReconnectingSocket {
       if (this.ws !== ws) return; // already dropped on purpose
       this.ws = null;
       if (this.stopped) return;
+      // Silent for the server's idle limit: this is the idle close, even when its notice was
+      // lost with the connection (a reset can drop the last frames).
+      if (this.idleAfterMs && Date.now() - this.lastSent >= this.idleAfterMs) this.paused = true;
       this.handlers.down?.(this.paused);
       this.retry();
     });
@@ -63,6 +69,7 @@ export class ReconnectingSocket {
     if (!this.open) return false;
     try {
       this.ws.send(JSON.stringify(message));
+      this.lastSent = Date.now();
       return true;
     } catch {
       return false;

@@ -262,7 +262,8 @@ class InterviewChat {
     clearTimeout(this.pingTimer);
   }
 
-  onHello() {
+  onHello(frame) {
+    this.socket.idleAfterMs = (Number(frame.limits?.idle_timeout) || 0) * 1000;
     this.setConnection(this.wasDown ? "Reconnected." : "", false);
     if (this.wasDown) setTimeout(() => this.socket.open && this.setConnection("", false), 3000);
     this.sync();
