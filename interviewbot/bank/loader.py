@@ -17,6 +17,8 @@ from .model import Area, Bank, Concept, FollowUp, Question, Rubric
 from .schema import AreaSpec, BankFileSpec, ConceptSpec, QuestionSpec
 
 Loc = tuple[str | int, ...]
+# libyaml's parser (shipped in PyYAML's wheels) is about ten times faster; same nodes, same marks.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Words so common that a phrase made only of them would match almost any answer ("IT" is "it").
 _TOO_COMMON = frozenset({
     "a", "an", "the", "i", "we", "you", "it", "they", "he", "she", "me", "us", "my", "our",
@@ -103,7 +105,7 @@ def _parse_file(name: str, content: bytes | str) -> _ParsedFile | list[BankIssue
         except UnicodeDecodeError as exc:
             return [BankIssue(name, 1, "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
     try:
-        loader = yaml.SafeLoader(content)
+        loader = _Loader(content)
         try:
             root = loader.get_single_node()
             if root is None:
