@@ -9,6 +9,7 @@ from flask import Flask
 
 from ..bank import load_bank
 from ..live import make_broker
+from ..store.accounts import CHEAP_HASHING
 from ..store.db import Database, database_url, upgrade
 from ..store.interviews import InterviewService, sync_bank
 from ..store.sessions import purge_expired_guest_sessions
@@ -67,6 +68,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if app.config["PRODUCTION"] and (app.config["SECRET_KEY"] in (DEV_SECRET, "") or len(app.config["SECRET_KEY"]) < 16):
         raise ConfigurationError("INTERVIEWBOT_ENV=production needs SECRET_KEY set to a long random value")
+    if app.config["PRODUCTION"] and os.environ.get(CHEAP_HASHING) == "1":
+        raise ConfigurationError(f"INTERVIEWBOT_ENV=production refuses {CHEAP_HASHING}=1 (weak password hashes)")
     configure_logging(app.config["LOG_LEVEL"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     url = app.config["DATABASE_URL"] or database_url(app.instance_path)

@@ -49,9 +49,18 @@ def test_production_refuses_the_default_secret(monkeypatch, db_url):
         create_app({"DATABASE_URL": db_url})
 
 
+def test_production_refuses_cheap_password_hashing(monkeypatch, db_url):
+    monkeypatch.setenv("INTERVIEWBOT_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("INTERVIEWBOT_CHEAP_HASHING", "1")
+    with pytest.raises(ConfigurationError, match="INTERVIEWBOT_CHEAP_HASHING"):
+        create_app({"DATABASE_URL": db_url})
+
+
 def test_production_with_a_real_secret_starts_with_secure_cookies(monkeypatch, db_url):
     monkeypatch.setenv("INTERVIEWBOT_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("INTERVIEWBOT_CHEAP_HASHING", raising=False)
     app = create_app({"DATABASE_URL": db_url})
     try:
         assert app.config["SESSION_COOKIE_SECURE"] is True
