@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -261,9 +261,15 @@ class InterviewService:
 
 
 def sync_bank(db: Database, bank: Bank) -> None:
-    """Store the questions as loaded (with the bank's version) so stored turns can be explained."""
+    """Store the questions as loaded (with the bank's version) so stored turns can be explained.
+
+    Every process runs this on start, often several at once: one at a time (the write lock on
+    SQLite, an advisory lock on PostgreSQL), so the later ones find the rows already there.
+    """
     now = utcnow()
     with db.session(for_update=True) as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext('interviewbot-bank:' || current_schema()))"))
         rows = {r.id: r for r in s.scalars(select(BankQuestion))}
         for q in bank.questions.values():
             r = rows.get(q.id)
