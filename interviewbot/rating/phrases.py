@@ -4,19 +4,11 @@ from __future__ import annotations
 from itertools import compress
 from typing import Hashable, Iterable, NamedTuple
 
-from .text import Tokens, phrase_words, stem
+from .text import NEGATIONS, Tokens, is_negation, phrase_words, stem  # noqa: F401 (re-exported)
 
-NEGATIONS = frozenset({
-    "not", "no", "never", "without", "neither", "nor", "none", "nobody", "nothing",
-    "cannot", "hardly", "barely", "nowhere",
-})
 NEGATION_WINDOW = 3  # words before a match that can negate it
 # "not only ... but also" affirms rather than negates.
 _AFFIRMING_AFTER_NEGATION = frozenset({"only", "just", "merely"})
-
-
-def is_negation(word: str) -> bool:
-    return word in NEGATIONS or word.endswith("n't")
 
 
 class Match(NamedTuple):
@@ -52,6 +44,7 @@ class PhraseIndex:
         root = self._root
         found: list[Match] = []
         n = len(seq)
+        negated = tokens.negated
         # Positions whose word starts some phrase, found in C (most words start none).
         for i in compress(range(n), map(root.__contains__, seq)):
             node = root[seq[i]]
@@ -59,19 +52,9 @@ class PhraseIndex:
             while node is not None:
                 ends_here = node.get(None)
                 if ends_here:
-                    negated = _negated(tokens, i)
-                    found.extend(Match(key, phrase, i, j, negated) for key, phrase in ends_here)
+                    void = negated(i, NEGATION_WINDOW, _AFFIRMING_AFTER_NEGATION)
+                    found.extend([Match(key, phrase, i, j, void) for key, phrase in ends_here])
                 j += 1
                 node = node.get(seq[j]) if j < n else None
         return found
 
-
-def _negated(tokens: Tokens, i: int) -> bool:
-    words, clauses = tokens.words, tokens.clauses
-    clause = clauses[i]
-    for j in range(i - 1, max(-1, i - 1 - NEGATION_WINDOW), -1):
-        if clauses[j] != clause:
-            return False
-        if is_negation(words[j]):
-            return words[j + 1] not in _AFFIRMING_AFTER_NEGATION
-    return False

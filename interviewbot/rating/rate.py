@@ -153,7 +153,7 @@ def rate(subject: Question | Rubric, answer: str) -> Rating:
     n = tokens.word_count
 
     def span(m: Match) -> Span:
-        start, end = tokens.starts[m.first], tokens.ends[m.last]
+        start, end = tokens.start(m.first), tokens.end(m.last)
         return Span(start, end, answer[start:end])
 
     concept_matches: dict[int, list[Match]] = {}

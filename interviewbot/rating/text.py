@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import itemgetter
@@ -16,27 +17,45 @@ import snowballstemmer
 _SCAN = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)|[,;:.!?…\n]+")
 _SPLIT = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?…\n]").search
-_first, _second = itemgetter(0), itemgetter(1)
 ARTICLES = frozenset({"a", "an", "the"})
+NEGATIONS = frozenset({
+    "not", "no", "never", "without", "neither", "nor", "none", "nobody", "nothing",
+    "cannot", "hardly", "barely", "nowhere",
+})
+# What a word is besides its letters: phrases skip articles; negations can void what follows.
+PLAIN, ARTICLE, NEGATION = 0, 1, 2
 
 _stemmer = snowballstemmer.stemmer("english")
 # The Snowball stemmer keeps state while it works: two threads stemming at once corrupt each
 # other's result (and a wrong stem would be cached below). Cache misses are rare, so a lock is cheap.
 _stemmer_lock = threading.Lock()
-_WORDS: dict[str, tuple[str, str]] = {}  # raw word -> (normalised, stem); bounded below
-_WORDS_LIMIT = 200_000
+# Caches, bounded below: raw word -> (normalised, stem, PLAIN/ARTICLE/NEGATION), and the text
+# between two words -> 1 when it ends a clause (there are few distinct gaps: " ", ", ", ".\n"…).
+_WORDS: dict[str, tuple[str, str, int]] = {}
+_GAPS: dict[str, int] = {}
+_CACHE_LIMIT = 200_000
+_first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def is_negation(word: str) -> bool:
+    return word in NEGATIONS or word.endswith("n't")
 
 
 @dataclass(slots=True)
 class Tokens:
-    """Words of a text as parallel lists (fast to build and scan): offsets, words, stems, clause."""
+    """Words of a text as parallel lists (fast to build and scan): words, stems, clause numbers.
 
-    starts: list[int] = field(default_factory=list)
-    ends: list[int] = field(default_factory=list)
+    Articles are left out of the lists (phrases ignore them) but counted. Character offsets are
+    worked out only for the words asked about (`start`, `end`): most words are never shown.
+    """
+
     words: list[str] = field(default_factory=list)  # NFKC, case-folded, straight apostrophe
     stems: list[str] = field(default_factory=list)
     clauses: list[int] = field(default_factory=list)  # negation never crosses a clause
-    articles: int = 0  # "a", "an", "the": left out of the lists above, but words all the same
+    negations: list[int] = field(default_factory=list)  # indexes of negating words, ascending
+    articles: int = 0  # "a", "an", "the": words all the same
+    _ends: list[int] = field(default_factory=list)  # running sums of the split text's part lengths
+    _raw: list[int] | None = None  # index among all words, articles included (None: the same)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -45,45 +64,90 @@ class Tokens:
     def word_count(self) -> int:
         return len(self.words) + self.articles
 
+    def start(self, i: int) -> int:
+        """Character offset where word `i` starts."""
+        return self._ends[2 * (i if self._raw is None else self._raw[i])]
 
-def normalise(raw: str) -> tuple[str, str]:
-    """(normalised word, Snowball stem) of one raw word."""
+    def end(self, i: int) -> int:
+        """Character offset just after word `i`."""
+        return self._ends[2 * (i if self._raw is None else self._raw[i]) + 1]
+
+    @property
+    def starts(self) -> list[int]:
+        return [self.start(i) for i in range(len(self.words))]
+
+    @property
+    def ends(self) -> list[int]:
+        return [self.end(i) for i in range(len(self.words))]
+
+    def negated(self, i: int, window: int, affirming: frozenset[str]) -> bool:
+        """Whether a negation within `window` words before word `i`, in its clause, voids it
+        ("not only" and the like in `affirming` do not)."""
+        negations = self.negations
+        if not negations:
+            return False
+        k = bisect_left(negations, i) - 1
+        if k < 0:
+            return False
+        j = negations[k]  # the nearest negation before i
+        if i - j > window or self.clauses[j] != self.clauses[i]:
+            return False
+        return self.words[j + 1] not in affirming
+
+
+def normalise(raw: str) -> tuple[str, str, int]:
+    """(normalised word, Snowball stem, PLAIN/ARTICLE/NEGATION) of one raw word."""
     known = _WORDS.get(raw)
     if known is None:
         word = unicodedata.normalize("NFKC", raw).casefold().replace("’", "'")
         with _stemmer_lock:
             stemmed = _stemmer.stemWord(word)
-        known = (word, stemmed)
-        if len(_WORDS) >= _WORDS_LIMIT:
+        kind = ARTICLE if word in ARTICLES else NEGATION if is_negation(word) else PLAIN
+        known = (word, stemmed, kind)
+        if len(_WORDS) >= _CACHE_LIMIT:
             _WORDS.clear()
         _WORDS[raw] = known
     return known
 
 
+def _clause_break(gap: str) -> int:
+    if len(_GAPS) >= _CACHE_LIMIT:
+        _GAPS.clear()
+    brk = _GAPS[gap] = 1 if _CLAUSE_BREAK(gap) else 0
+    return brk
+
+
 def tokenise(text: str) -> Tokens:
-    """Words of `text` with their offsets; articles are dropped (phrases ignore them too).
+    """Words of `text`, articles dropped, with what is needed to find their offsets.
 
     This runs for every answer rated, so it is written as whole-list operations that run in C:
     one regex split into [gap, word, gap, word, …, gap], offsets from running sums of lengths,
-    clause numbers from running counts of gaps that hold a clause break.
+    clause numbers from running counts of gaps that end a clause, word facts from a cache.
     """
     parts = _SPLIT.split(text)
     raws = parts[1::2]
     if not raws:
         return Tokens()
-    sums = list(accumulate(map(len, parts)))
-    starts, ends = sums[0:-1:2], sums[1::2]
-    clauses = list(accumulate(map(bool, map(_CLAUSE_BREAK, parts[0:-1:2]))))
-    pairs = list(map(_WORDS.get, raws))
-    if None in pairs:
-        pairs = [p or normalise(r) for p, r in zip(pairs, raws)]
-    words = list(map(_first, pairs))
-    keep = [w not in ARTICLES for w in words]
-    if all(keep):
-        return Tokens(starts, ends, words, list(map(_second, pairs)), clauses)
-    return Tokens(list(compress(starts, keep)), list(compress(ends, keep)), list(compress(words, keep)),
-                  list(compress(map(_second, pairs), keep)), list(compress(clauses, keep)),
-                  articles=len(keep) - sum(keep))
+    breaks = list(map(_GAPS.get, parts[0:-1:2]))
+    if None in breaks:
+        breaks = [_clause_break(g) if b is None else b for b, g in zip(breaks, parts[0:-1:2])]
+    clauses = list(accumulate(breaks))
+    entries = list(map(_WORDS.get, raws))
+    if None in entries:
+        entries = [e or normalise(r) for e, r in zip(entries, raws)]
+    words, stems, kinds = map(list, zip(*entries))
+    ends = list(accumulate(map(len, parts)))
+    if not any(kinds):
+        return Tokens(words, stems, clauses, [], 0, ends)
+    raw = None
+    articles = kinds.count(ARTICLE)
+    if articles:
+        keep = list(map(ARTICLE.__ne__, kinds))
+        raw = list(compress(range(len(kinds)), keep))
+        words, stems = list(compress(words, keep)), list(compress(stems, keep))
+        clauses, kinds = list(compress(clauses, keep)), list(compress(kinds, keep))
+    negations = list(compress(range(len(kinds)), map(NEGATION.__eq__, kinds))) if NEGATION in kinds else []
+    return Tokens(words, stems, clauses, negations, articles, ends, raw)
 
 
 def phrase_words(phrase: str) -> tuple[str, ...]:
