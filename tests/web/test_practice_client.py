@@ -216,10 +216,11 @@ def free_port() -> int:
 
 
 @pytest.mark.parametrize("url, reason", [
-    (f"ws://127.0.0.1:{free_port()}/ws/interview", "connection refused"),
+    ("ws://127.0.0.1:{free}/ws/interview", "connection refused"),
     ("http://127.0.0.1:1/ws/interview", "not a ws:// or wss:// URL"),
-])
+], ids=["closed-port", "not-websocket"])
 def test_unreachable_server_exits_1_naming_the_url(practice, url, reason):
+    url = url.format(free=free_port())  # a port nothing listens on, found when the test runs
     result = practice(url)
     assert result.returncode == 1
     assert f"Cannot connect to {url}: {reason}" in result.stderr

@@ -56,9 +56,10 @@ export class ReconnectingSocket {
       if (this.ws !== ws) return; // already dropped on purpose
       this.ws = null;
       if (this.stopped) return;
-      // Silent for the server's idle limit: this is the idle close, even when its notice was
-      // lost with the connection (a reset can drop the last frames).
-      if (this.idleAfterMs && Date.now() - this.lastSent >= this.idleAfterMs) this.paused = true;
+      // The server closes a connection it has not heard from for its idle limit: silent that
+      // long, this is a pause (even if the notice was lost with the connection). Anything sent
+      // since never reached the server: reconnect now to deliver it.
+      if (this.idleAfterMs) this.paused = Date.now() - this.lastSent >= this.idleAfterMs * 0.9;
       this.handlers.down?.(this.paused);
       this.retry();
     });
