@@ -22,29 +22,35 @@ class Match(NamedTuple):
 class PhraseIndex:
     """Phrases compiled once into a word trie; `find` scans the tokens in one pass.
 
-    `by_stem=True` compares word stems (so "escalated" matches "escalate"); False compares the
-    words themselves (used for filler, where "basically" must not match "basic").
+    `entries` are matched on word stems (so "escalated" matches "escalate"); `word_for_word`
+    entries on the words themselves (filler, where "basically" must not match "basic"). All share
+    one trie keyed by stems, so one scan finds both: equal words have equal stems, and a
+    word-for-word phrase keeps its words to check once its stems have matched.
     """
 
-    def __init__(self, entries: Iterable[tuple[Hashable, str]], by_stem: bool = True):
-        self.by_stem = by_stem
-        # node: {next word: node}; the phrases ending at a node sit under the key None
+    def __init__(self, entries: Iterable[tuple[Hashable, str]],
+                 word_for_word: Iterable[tuple[Hashable, str]] = ()):
+        # node: {next stem: node}; the phrases ending at a node sit under the key None, as
+        # (key, phrase, the words to check or None)
         self._root: dict = {}
-        for key, phrase in entries:
-            words = phrase_words(phrase)
-            if not words:
-                continue
-            node = self._root
-            for w in (stem(w) for w in words) if by_stem else words:
-                node = node.setdefault(w, {})
-            node.setdefault(None, []).append((key, phrase))
+        for exact, group in ((False, entries), (True, word_for_word)):
+            for key, phrase in group:
+                words = phrase_words(phrase)
+                if not words:
+                    continue
+                node = self._root
+                for s in map(stem, words):
+                    node = node.setdefault(s, {})
+                node.setdefault(None, []).append((key, phrase, list(words) if exact else None))
 
     def find(self, tokens: Tokens) -> list[Match]:
-        seq = tokens.stems if self.by_stem else tokens.words
+        seq = tokens.stems
+        words = tokens.words
         root = self._root
         found: list[Match] = []
+        append = found.append
         n = len(seq)
-        negated = tokens.negated
+        negated = tokens.negated if tokens.negations else None
         # Positions whose word starts some phrase, found in C (most words start none).
         for i in compress(range(n), map(root.__contains__, seq)):
             node = root[seq[i]]
@@ -52,9 +58,10 @@ class PhraseIndex:
             while node is not None:
                 ends_here = node.get(None)
                 if ends_here:
-                    void = negated(i, NEGATION_WINDOW, _AFFIRMING_AFTER_NEGATION)
-                    found.extend([Match(key, phrase, i, j, void) for key, phrase in ends_here])
+                    void = negated is not None and negated(i, NEGATION_WINDOW, _AFFIRMING_AFTER_NEGATION)
+                    for key, phrase, exact in ends_here:
+                        if exact is None or exact == words[i:j + 1]:
+                            append(Match(key, phrase, i, j, void))
                 j += 1
                 node = node.get(seq[j]) if j < n else None
         return found
-

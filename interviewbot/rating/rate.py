@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ..bank.model import Question, Rubric
@@ -44,8 +45,9 @@ class Span(NamedTuple):
         return {"start": self.start, "end": self.end, "text": self.text}
 
 
-@dataclass(frozen=True)
-class ConceptResult:
+class ConceptResult(NamedTuple):
+    """How one rubric concept fared (a named tuple: built for every concept of every answer)."""
+
     id: str
     area: str
     label: str
@@ -125,10 +127,19 @@ class _Compiled:
         entries += [(("star", e), p) for e, phrases in STAR_CUES.items() for p in phrases]
         entries += [(("outcome", None), p) for p in OUTCOME_WORDS]
         entries += [(("time", None), p) for p in TIME_WORDS]
-        self.index = PhraseIndex(entries)
+        # Filler too, so the answer is scanned once; filler is matched word for word.
+        self.index = PhraseIndex(entries, word_for_word=[(("filler", None), p) for p in FILLER])
+        # Each area's concepts (indexes into rubric.concepts) and their total weight.
+        members: dict[str, list[int]] = {}
+        for i, c in enumerate(rubric.concepts):
+            members.setdefault(c.area, []).append(i)
+        self.areas = [(a, members[a], sum(rubric.concepts[i].weight for i in members[a]))
+                      for a in rubric.areas if a in members]
+        self.bars = {}
+        for area, lines in rubric.bars:
+            self.bars.setdefault(area, lines)  # the first, as Rubric.bars_for finds it
 
 
-_FILLER = PhraseIndex(((p, p) for p in FILLER), by_stem=False)
 _cache: dict[int, _Compiled] = {}
 
 
@@ -151,18 +162,25 @@ def rate(subject: Question | Rubric, answer: str) -> Rating:
     compiled = _compiled(rubric)
     tokens = tokenise(answer)
     n = tokens.word_count
+    offsets = tokens.offsets
 
     def span(m: Match) -> Span:
-        start, end = tokens.start(m.first), tokens.end(m.last)
+        start, end = offsets(m.first, m.last)
         return Span(start, end, answer[start:end])
 
     concept_matches: dict[int, list[Match]] = {}
     star: dict[str, list[Span]] = {e: [] for e in STAR_ELEMENTS}
     found = {"outcome": False, "time": False}
+    filler_matches: list[Match] = []
     for m in compiled.index.find(tokens):
         kind, key = m.key
         if kind == "concept":
-            concept_matches.setdefault(key, []).append(m)
+            if key in concept_matches:
+                concept_matches[key].append(m)
+            else:
+                concept_matches[key] = [m]
+        elif kind == "filler":  # negation does not excuse filler
+            filler_matches.append(m)
         elif m.negated:
             continue
         elif kind == "star":
@@ -173,16 +191,19 @@ def rate(subject: Question | Rubric, answer: str) -> Rating:
     concepts = []
     matched_tokens: set[int] = set()
     for i, c in enumerate(rubric.concepts):
-        ms = concept_matches.get(i, ())
-        evidence = _unique_spans(span(m) for m in ms if not m.negated)
-        negated = _unique_spans(span(m) for m in ms if m.negated)
+        ms = concept_matches.get(i)
+        if ms is None:  # most concepts of a large rubric
+            concepts.append(ConceptResult(c.id, c.area, c.label, c.weight, False, (), ()))
+            continue
+        evidence = _unique_spans([span(m) for m in ms if not m.negated])
+        negated = _unique_spans([span(m) for m in ms if m.negated])
         for m in ms:
             if not m.negated:
                 matched_tokens.update(range(m.first, m.last + 1))
         concepts.append(ConceptResult(c.id, c.area, c.label, c.weight, bool(evidence), evidence, negated))
 
     star_spans = {e: _unique_spans(v) for e, v in star.items()}
-    filler = tuple(span(m) for m in _longest_first(_FILLER.find(tokens)))
+    filler = tuple(span(m) for m in _longest_first(filler_matches))
     specifics = {
         "numbers": bool(_NUMBER.search(answer)) or not NUMBER_WORDS.isdisjoint(tokens.words),
         "timeframe": found["time"],
@@ -206,14 +227,13 @@ def rate(subject: Question | Rubric, answer: str) -> Rating:
     band = band_for(score)
 
     areas: dict[str, int] = {}
-    for area in rubric.areas:
-        mine = [c for c in concepts if c.area == area]
-        if mine:
-            areas[area] = min(cap, round(100 * _content(mine)))
+    for area, members, total in compiled.areas:
+        covered = sum([concepts[i].weight for i in members if concepts[i].hit])
+        areas[area] = min(cap, round(100 * _coverage(covered, total)))
     area_bands = {a: band_for(s) for a, s in areas.items()}
-    area_meanings = {a: _meaning(rubric, a, b) for a, b in area_bands.items()}
+    area_meanings = {a: _meaning(compiled.bars, a, b) for a, b in area_bands.items()}
     main = rubric.areas[0] if len(rubric.areas) and (rubric.kind or len(rubric.areas) == 1) else None
-    meaning = _meaning(rubric, main, band)
+    meaning = _meaning(compiled.bars, main, band)
 
     return Rating(
         score=score, band=band, meaning=meaning, areas=areas, area_bands=area_bands,
@@ -235,16 +255,19 @@ def _longest_first(matches: list[Match]) -> list[Match]:
     return chosen
 
 
-def _unique_spans(spans) -> tuple[Span, ...]:
-    return tuple(dict.fromkeys(spans))
+def _unique_spans(spans: list[Span]) -> tuple[Span, ...]:
+    return tuple(dict.fromkeys(spans)) if spans else ()
 
 
 def _content(concepts: list[ConceptResult]) -> float:
-    total = sum(c.weight for c in concepts)
+    return _coverage(sum([c.weight for c in concepts if c.hit]), sum([c.weight for c in concepts]))
+
+
+def _coverage(covered: int, total: int) -> float:
+    """Content score from the weight of the concepts covered and the weight of all of them."""
     if not total:
         return 0.0
-    covered = sum(c.weight for c in concepts if c.hit) / total
-    return min(1.0, covered / FULL_COVERAGE)
+    return min(1.0, covered / total / FULL_COVERAGE)
 
 
 def _structure(star: dict[str, tuple[Span, ...]], kind: str | None) -> float:
@@ -285,11 +308,12 @@ def _cap(tokens: Tokens, matched: set[int]) -> tuple[int, tuple[str, ...]]:
     return min(c for c, _ in caps), tuple(reason for _, reason in caps)
 
 
-def _meaning(rubric: Rubric, area: str | None, band: int) -> str:
-    bars = rubric.bars_for(area) if area else None
+def _meaning(bars_by_area: dict[str, tuple[str, ...]], area: str | None, band: int) -> str:
+    bars = bars_by_area.get(area) if area else None
     return bars[band - 1] if bars else GENERIC_BANDS[band - 1]
 
 
+_weight = attrgetter("weight")
 _STAR_ADVICE = {
     "situation": "the situation (where you were and what was at stake)",
     "task": "the task (the goal or target you owned)",
@@ -308,7 +332,8 @@ def _feedback(concepts, star, specifics, filler, words, caps, kind) -> tuple[str
     notes: list[str] = list(caps)
     if not words:
         return tuple(notes)
-    missed = sorted((c for c in concepts if not c.hit), key=lambda c: -c.weight)
+    # Heaviest first; sorting stays stable with reverse=True, so equal weights keep rubric order.
+    missed = sorted([c for c in concepts if not c.hit], key=_weight, reverse=True)
     notes.extend(f"Not covered: {c.label}." for c in missed[:2])
     if kind == "situational":
         gaps = [key for key, absent in (("frame", not (star["situation"] or star["task"])),

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
-from operator import itemgetter
 
 import snowballstemmer
 
@@ -16,6 +16,9 @@ import snowballstemmer
 # Clause breaks (, ; : . ! ? and new lines) bound the negation window.
 _SCAN = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)|[,;:.!?…\n]+")
 _SPLIT = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")
+# The same for ASCII text (most answers), where [^\W_] is [A-Za-z0-9]: a plain class is faster to
+# test than a Unicode category, and possessive runs save the engine from keeping backtrack points.
+_SPLIT_ASCII = re.compile(r"([A-Za-z0-9]++(?:'[A-Za-z0-9]++)*+)")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?…\n]").search
 ARTICLES = frozenset({"a", "an", "the"})
 NEGATIONS = frozenset({
@@ -29,12 +32,24 @@ _stemmer = snowballstemmer.stemmer("english")
 # The Snowball stemmer keeps state while it works: two threads stemming at once corrupt each
 # other's result (and a wrong stem would be cached below). Cache misses are rare, so a lock is cheap.
 _stemmer_lock = threading.Lock()
-# Caches, bounded below: raw word -> (normalised, stem, PLAIN/ARTICLE/NEGATION), and the text
-# between two words -> 1 when it ends a clause (there are few distinct gaps: " ", ", ", ".\n"…).
-_WORDS: dict[str, tuple[str, str, int]] = {}
-_GAPS: dict[str, int] = {}
 _CACHE_LIMIT = 200_000
-_first, _second, _third = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+class _Cache(dict):
+    """key -> compute(key), worked out on first use; emptied when it grows past _CACHE_LIMIT.
+
+    Looking keys up with `map(cache.__getitem__, keys)` stays in C for the keys already known.
+    """
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        value = self[key] = self.compute(key)
+        return value
 
 
 def is_negation(word: str) -> bool:
@@ -72,6 +87,13 @@ class Tokens:
         """Character offset just after word `i`."""
         return self._ends[2 * (i if self._raw is None else self._raw[i]) + 1]
 
+    def offsets(self, first: int, last: int) -> tuple[int, int]:
+        """Character offsets where word `first` starts and word `last` ends."""
+        raw = self._raw
+        if raw is None:
+            return self._ends[2 * first], self._ends[2 * last + 1]
+        return self._ends[2 * raw[first]], self._ends[2 * raw[last] + 1]
+
     @property
     def starts(self) -> list[int]:
         return [self.start(i) for i in range(len(self.words))]
@@ -95,26 +117,31 @@ class Tokens:
         return self.words[j + 1] not in affirming
 
 
+def _normalise(raw: str) -> tuple[str, str, int]:
+    word = unicodedata.normalize("NFKC", raw).casefold().replace("’", "'")
+    with _stemmer_lock:
+        stemmed = _stemmer.stemWord(word)
+    kind = ARTICLE if word in ARTICLES else NEGATION if is_negation(word) else PLAIN
+    return word, stemmed, kind
+
+
+def _token(raw: str) -> tuple[str, str, bool] | tuple[()]:
+    """(word, stem, is a negation), or () for an article: empty, so filter() and compress()
+    drop articles in C."""
+    word, stemmed, kind = _WORDS[raw]
+    return () if kind == ARTICLE else (word, stemmed, kind == NEGATION)
+
+
+# Caches: raw word -> (normalised, stem, PLAIN/ARTICLE/NEGATION); raw word -> what tokenise keeps
+# of it; the text between two words -> 1 when it ends a clause (few distinct gaps: " ", ", "…).
+_WORDS: dict[str, tuple[str, str, int]] = _Cache(_normalise)
+_TOKENS: dict[str, tuple[str, str, bool] | tuple[()]] = _Cache(_token)
+_GAPS: dict[str, int] = _Cache(lambda gap: 1 if _CLAUSE_BREAK(gap) else 0)
+
+
 def normalise(raw: str) -> tuple[str, str, int]:
     """(normalised word, Snowball stem, PLAIN/ARTICLE/NEGATION) of one raw word."""
-    known = _WORDS.get(raw)
-    if known is None:
-        word = unicodedata.normalize("NFKC", raw).casefold().replace("’", "'")
-        with _stemmer_lock:
-            stemmed = _stemmer.stemWord(word)
-        kind = ARTICLE if word in ARTICLES else NEGATION if is_negation(word) else PLAIN
-        known = (word, stemmed, kind)
-        if len(_WORDS) >= _CACHE_LIMIT:
-            _WORDS.clear()
-        _WORDS[raw] = known
-    return known
-
-
-def _clause_break(gap: str) -> int:
-    if len(_GAPS) >= _CACHE_LIMIT:
-        _GAPS.clear()
-    brk = _GAPS[gap] = 1 if _CLAUSE_BREAK(gap) else 0
-    return brk
+    return _WORDS[raw]
 
 
 def tokenise(text: str) -> Tokens:
@@ -122,34 +149,31 @@ def tokenise(text: str) -> Tokens:
 
     This runs for every answer rated, so it is written as whole-list operations that run in C:
     one regex split into [gap, word, gap, word, …, gap], offsets from running sums of lengths,
-    clause numbers from running counts of gaps that end a clause, word facts from a cache.
+    clause numbers from running counts of gaps that end a clause, word facts from a cache, and
+    articles filtered out by their empty cache entries.
     """
-    parts = _SPLIT.split(text)
+    parts = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
     raws = parts[1::2]
     if not raws:
         return Tokens()
-    breaks = list(map(_GAPS.get, parts[0:-1:2]))
-    if None in breaks:
-        breaks = [_clause_break(g) if b is None else b for b, g in zip(breaks, parts[0:-1:2])]
-    clauses = list(accumulate(breaks))
-    entries = list(map(_WORDS.get, raws))
-    if None in entries:
-        entries = [e or normalise(r) for e, r in zip(entries, raws)]
-    words, stems, kinds = map(list, zip(*entries))
+    clauses = accumulate(map(_GAPS.__getitem__, parts[0:-1:2]))
+    entries = list(map(_TOKENS.__getitem__, raws))
     ends = list(accumulate(map(len, parts)))
-    if not any(kinds):
-        return Tokens(words, stems, clauses, [], 0, ends)
+    kept = list(filter(None, entries))
     raw = None
-    articles = kinds.count(ARTICLE)
-    if articles:
-        keep = list(map(ARTICLE.__ne__, kinds))
-        raw = list(compress(range(len(kinds)), keep))
-        words, stems = list(compress(words, keep)), list(compress(stems, keep))
-        clauses, kinds = list(compress(clauses, keep)), list(compress(kinds, keep))
-    negations = list(compress(range(len(kinds)), map(NEGATION.__eq__, kinds))) if NEGATION in kinds else []
-    return Tokens(words, stems, clauses, negations, articles, ends, raw)
+    if len(kept) == len(entries):
+        clauses = list(clauses)
+    else:
+        raw = list(compress(range(len(entries)), entries))
+        clauses = list(compress(clauses, entries))
+        if not kept:
+            return Tokens([], [], [], [], len(entries), ends, raw)
+    words, stems, negating = zip(*kept)
+    negations = list(compress(range(len(negating)), negating)) if True in negating else []
+    return Tokens(list(words), list(stems), clauses, negations, len(entries) - len(kept), ends, raw)
 
 
+@lru_cache(maxsize=32_768)  # every rubric holds the rater's ~900 cue phrases: compile them once
 def phrase_words(phrase: str) -> tuple[str, ...]:
     """The normalised words of a rubric phrase, articles dropped."""
     words = (normalise(m[1])[0] for m in _SCAN.finditer(phrase) if m[1])
