@@ -42,7 +42,12 @@ class CandidateSummary:
 
 def caseload(db: Database, coach_id: int, recent: int = RECENT_SESSIONS) -> list[CandidateSummary]:
     """The coach's linked candidates with their activity and scores, in a fixed number of
-    queries however many candidates and sessions there are."""
+    queries however many candidates and sessions there are.
+
+    Only the overall and area scores of the recent sessions leave the database, not their whole
+    summaries; a session with a coach's override is scored with it (:func:`effective_summaries`),
+    one without is scored as the rater's summary says.
+    """
     links = candidates_of(db, coach_id)
     ids = [link.candidate_id for link in links]
     if not ids:
@@ -61,13 +66,19 @@ def caseload(db: Database, coach_id: int, recent: int = RECENT_SESSIONS) -> list
                   .where(InterviewSession.owner_id.in_(ids), InterviewSession.status == "finished",
                          InterviewSession.summary.is_not(None))
                   .subquery())
-        recent_rows = s.execute(select(ranked.c.id, ranked.c.owner_id)
-                                .where(ranked.c.rank <= recent)).all()
-    summaries = effective_summaries(db, [row.id for row in recent_rows])
+        overridden = exists(select(ScoreOverride.id).where(ScoreOverride.session_id == ranked.c.id))
+        recent_rows = s.execute(
+            select(ranked.c.id, ranked.c.owner_id,
+                   InterviewSession.summary["score"].as_integer().label("score"),
+                   InterviewSession.summary["areas"].label("areas"), overridden.label("overridden"))
+            .select_from(ranked).join(InterviewSession, InterviewSession.id == ranked.c.id)
+            .where(ranked.c.rank <= recent)).all()
+    summaries = effective_summaries(db, [row.id for row in recent_rows if row.overridden])
     by_owner: dict[int, list[dict[str, Any]]] = {}
     for row in recent_rows:
-        if row.id in summaries:
-            by_owner.setdefault(row.owner_id, []).append(summaries[row.id])
+        scored = summaries.get(row.id) if row.overridden else {"score": row.score, "areas": row.areas}
+        if scored is not None and scored["score"] is not None:
+            by_owner.setdefault(row.owner_id, []).append(scored)
     result = []
     for link in links:
         stats = activity.get(link.candidate_id)
@@ -139,15 +150,23 @@ def coach_session_page(db: Database, coach_id: int, filters: SessionFilters, pag
                        per_page: int = 25) -> SessionListing:
     """One page of the linked candidates' sessions, newest first, filtered in the database.
 
+    The filters are applied once, in one query that also counts the matches and loads the page's
+    rows: a fixed number of queries whatever the page and however many sessions match.
+
     The score filter uses effective scores: a session without overrides is compared by its stored
     score in SQL; the few sessions with overrides are scored with them first.
     """
     page = max(1, page)
-    where = _filters(coach_id, filters)
     with db.session() as s:
+        # The area's questions first: each session's turns are then looked up by (session_id,
+        # question_id) in one index, without a join per turn.
+        area_questions = (list(s.scalars(select(BankQuestion.id).where(BankQuestion.area == filters.area)))
+                          if filters.area else [])
+        where = _filters(coach_id, filters, db.engine.dialect.name, area_questions)
         if filters.scored:
             overridden = list(s.scalars(select(InterviewSession.id).where(
-                *where, InterviewSession.summary.is_not(None), _has_overrides())))
+                InterviewSession.id.in_(select(ScoreOverride.session_id)), *where,
+                InterviewSession.summary.is_not(None))))
             effective = effective_summaries(db, overridden)
             in_range = [sid for sid, sm in effective.items() if _in_range(sm["score"], filters)]
             auto = InterviewSession.summary["score"].as_integer()
@@ -157,23 +176,41 @@ def coach_session_page(db: Database, coach_id: int, filters: SessionFilters, pag
             if filters.score_max is not None:
                 auto_in_range.append(auto <= filters.score_max)
             where.append(or_(and_(*auto_in_range), InterviewSession.id.in_(in_range)))
-        total = s.scalar(select(func.count()).select_from(InterviewSession).where(*where)) or 0
+        # The matching sessions are found once (a CTE the database materialises), then counted
+        # and cut to the page: no LIMIT tempts PostgreSQL into a plan that is only quick when
+        # matches are many, and the search's trigram index can be used when they are few.
+        matching = (select(InterviewSession.id, InterviewSession.created_at).where(*where)
+                    .cte("matching").prefix_with("MATERIALIZED", dialect="postgresql"))
+        page_ids = (select(matching.c.id, matching.c.created_at)
+                    .order_by(matching.c.created_at.desc(), matching.c.id)
+                    .offset((page - 1) * per_page).limit(per_page).subquery("page"))
+        total = select(func.count()).select_from(matching).scalar_subquery()
         rows = s.execute(
-            select(InterviewSession, User.id, User.email)
+            select(InterviewSession, User.id, User.email, total.label("total"))
+            .join(page_ids, page_ids.c.id == InterviewSession.id)
             .join(User, User.id == InterviewSession.owner_id)
-            .where(*where)
-            .order_by(InterviewSession.created_at.desc(), InterviewSession.id)
-            .offset((page - 1) * per_page).limit(per_page)).all()
-        snippets = _snippets(s, [r[0].id for r in rows], filters.terms)
+            .order_by(page_ids.c.created_at.desc(), page_ids.c.id)).all()
+        if rows:
+            total = rows[0].total
+        elif page == 1:
+            total = 0
+        else:  # past the last page: count, so the caller can tell how many pages there are
+            total = s.scalar(select(func.count()).select_from(InterviewSession).where(*where)) or 0
+        snippets = _snippets(s, [r[0].id for r in rows], filters.terms, db.engine.dialect.name)
     summaries = effective_summaries(db, [r[0].id for r in rows if r[0].summary])
     return SessionListing(
         [SessionRow(row, owner_id, email, summaries.get(row.id), snippets.get(row.id))
-         for row, owner_id, email in rows], page, per_page, total)
+         for row, owner_id, email, _ in rows], page, per_page, total)
 
 
-def _filters(coach_id: int, f: SessionFilters) -> list[ColumnElement[bool]]:
+def _filters(coach_id: int, f: SessionFilters, dialect: str,
+             area_questions: list[str]) -> list[ColumnElement[bool]]:
+    # The linked candidates first, then their sessions through the (owner_id, created_at) index:
+    # the access rule is the one of :func:`.coaching._linked_coach`, applied to the candidates.
+    candidate = aliased(User)
+    linked = select(candidate.id).where(_linked_coach(coach_id, candidate.id))
     where: list[ColumnElement[bool]] = [InterviewSession.owner_id.is_not(None),
-                                        _linked_coach(coach_id, InterviewSession.owner_id)]
+                                        InterviewSession.owner_id.in_(linked)]
     if f.candidate_id is not None:
         where.append(InterviewSession.owner_id == f.candidate_id)
     if f.mode:
@@ -185,11 +222,11 @@ def _filters(coach_id: int, f: SessionFilters) -> list[ColumnElement[bool]]:
     if f.date_to:
         where.append(InterviewSession.created_at < _start_of(f.date_to + timedelta(days=1)))
     if f.area:
-        where.append(exists(select(Turn.id).join(BankQuestion, BankQuestion.id == Turn.question_id)
-                            .where(Turn.session_id == InterviewSession.id, BankQuestion.area == f.area)))
+        where.append(exists(select(Turn.id).where(Turn.session_id == InterviewSession.id,
+                                                  Turn.question_id.in_(area_questions))))
     for term in f.terms:
         where.append(exists(select(Turn.id).where(Turn.session_id == InterviewSession.id,
-                                                  _contains(Turn.answer_text, term))))
+                                                  _contains(Turn.answer_text, term, dialect))))
     return where
 
 
@@ -205,17 +242,25 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone.utc)
 
 
-def _contains(column: Any, term: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match; ``%`` and ``_`` in the term are literal."""
+def _contains(column: Any, term: str, dialect: str) -> ColumnElement[bool]:
+    """Case-insensitive substring match; ``%`` and ``_`` in the term are literal; ``term`` is
+    lower case already.
+
+    On PostgreSQL ``lower(answer_text) LIKE`` is what the trigram index on ``lower(answer_text)``
+    answers. SQLite's ``lower()`` and its ``LIKE`` both fold the case of ASCII letters only, so
+    there ``LIKE`` alone gives the same matches without copying every answer first.
+    """
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if dialect == "sqlite":
+        return column.like(f"%{escaped}%", escape="\\")
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
-def _snippets(s: Any, session_ids: list[str], terms: list[str]) -> dict[str, str]:
+def _snippets(s: Any, session_ids: list[str], terms: list[str], dialect: str) -> dict[str, str]:
     if not terms or not session_ids:
         return {}
     rows = s.execute(select(Turn.session_id, Turn.answer_text)
-                     .where(Turn.session_id.in_(session_ids), _contains(Turn.answer_text, terms[0]))
+                     .where(Turn.session_id.in_(session_ids), _contains(Turn.answer_text, terms[0], dialect))
                      .order_by(Turn.session_id, Turn.position)).all()
     found: dict[str, str] = {}
     for session_id, text in rows:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -167,6 +168,7 @@ class Turn(Base):
     __table_args__ = (
         UniqueConstraint("session_id", "position"),
         UniqueConstraint("session_id", "client_msg_id"),
+        Index("ix_turns_session_id_question_id", "session_id", "question_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -191,6 +193,14 @@ class Turn(Base):
 
     def __repr__(self) -> str:
         return f"<Turn {self.session_id}#{self.position} {self.kind} {self.status}>"
+
+
+# Searching answers (the coach's session list): a trigram index on PostgreSQL answers
+# ``lower(answer_text) LIKE '%word%'``; SQLite has no such index. Migration 0004 names the
+# operator class with the schema pg_trgm is in.
+Index("ix_turns_answer_text_trgm", func.lower(Turn.answer_text).label("answer_text_lower"),
+      postgresql_using="gin", postgresql_ops={"answer_text_lower": "gin_trgm_ops"}
+      ).ddl_if(dialect="postgresql")
 
 
 class ClientMessage(Base):

@@ -101,34 +101,38 @@ class Attempt:
 
 
 def attempts(db: Database, owner_id: int, question_ids: list[str]) -> dict[str, list[Attempt]]:
-    """Every time this person was asked each of `question_ids`, oldest first (one query)."""
+    """Every time this person was asked each of `question_ids`, oldest first (one query).
+
+    Of each rating and session summary only the scores leave the database, not the whole JSON."""
     if not question_ids:
         return {}
     with db.session() as s:
         rows = s.execute(
-            select(Turn.question_id, Turn.position, Turn.status, Turn.answer_text, Turn.rating,
+            select(Turn.question_id, Turn.position, Turn.status, Turn.answer_text,
+                   Turn.rating["score"].as_integer(),
                    InterviewSession.id, InterviewSession.mode, InterviewSession.status,
-                   InterviewSession.created_at, InterviewSession.summary)
+                   InterviewSession.created_at, InterviewSession.summary["questions"])
             .join(InterviewSession, Turn.session_id == InterviewSession.id)
             .where(InterviewSession.owner_id == owner_id, Turn.kind == "question",
                    Turn.question_id.in_(question_ids))
             .order_by(InterviewSession.created_at, InterviewSession.id, Turn.position)).all()
     found: dict[str, list[Attempt]] = {}
-    for qid, position, status, answer, rating, sid, mode, s_status, created_at, summary in rows:
+    for qid, position, status, answer, rated, sid, mode, s_status, created_at, results in rows:
         found.setdefault(qid, []).append(Attempt(
             sid, mode, s_status, created_at, qid, position, status, answer,
-            _question_score(position, status, rating, mode, s_status, summary)))
+            _question_score(position, status, rated, mode, s_status, results)))
     return found
 
 
-def _question_score(position: int, status: str, rating: dict[str, Any] | None, mode: str,
-                    session_status: str, summary: dict[str, Any] | None) -> int | None:
+def _question_score(position: int, status: str, rated: int | None, mode: str,
+                    session_status: str, results: list[dict[str, Any]] | None) -> int | None:
+    """``rated``: the turn's rating's score; ``results``: the session summary's questions."""
     if mode == "mock" and session_status != "finished":
         return None  # a mock interview shows its ratings only at the end
-    for result in (summary or {}).get("questions", []):
+    for result in results or ():
         if result.get("turn") == position:
             return result.get("score")
-    return rating.get("score") if rating and status == "answered" else None
+    return rated if status == "answered" else None
 
 
 def answered_in_practice(db: Database, owner_id: int, session_id: str, question_id: str) -> bool:

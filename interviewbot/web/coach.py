@@ -147,9 +147,9 @@ def dashboard():
 @bp.get("/coach/sessions")
 @coach_required
 def sessions():
-    people = caseload(_db(), g.user.id)
+    people = candidates_of(_db(), g.user.id)  # the menu needs names only, not the caseload's scores
     form = SessionFilterForm(request.args)
-    form.candidate.choices = [SelectChoice("", "Everyone")] + [SelectChoice(str(p.candidate_id), p.email)
+    form.candidate.choices = [SelectChoice("", "Everyone")] + [SelectChoice(str(p.candidate_id), p.candidate.email)
                                                                for p in people]
     form.area.choices = [SelectChoice("", "Any")] + [SelectChoice(a.id, a.title) for a in _bank().areas.values()]
     page = request.args.get("page", 1, type=int)
