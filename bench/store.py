@@ -34,19 +34,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from interviewbot.bank import Bank, load_bank
 from interviewbot.engine import Interview, SessionState, choose_questions, make_plan
 from interviewbot.store import (CoachLink, InterviewSession, ScoreOverride, Turn,
-                                TurnComment, User, normalise_url, upgrade)
+                                TurnComment, User, upgrade)
 from interviewbot.store.accounts import get_user
 from interviewbot.store.coaching import (can_view_session, comments_for_session,
                                          effective_session_scores, is_linked, override_history)
 from interviewbot.store.coaching_views import SessionFilters, caseload, coach_session_page
-from interviewbot.store.db import Database
+from interviewbot.store.db import Database, scratch_schema
 from interviewbot.store.interviews import sync_bank
 from interviewbot.store.sessions import attempts, transcript_for_owner
 
@@ -66,24 +65,8 @@ def fresh_database(server_url: str | None) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="interviewbot-bench-") as folder:
             yield f"sqlite:///{folder}/interviewbot.db"
         return
-    schema = f"bench_{secrets.token_hex(6)}"
-    admin = create_engine(normalise_url(server_url), poolclass=NullPool)
-    try:
-        with admin.begin() as c:
-            c.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        try:
-            url = make_url(normalise_url(server_url))
-            options = url.query.get("options", "")
-            if isinstance(options, tuple):
-                options = " ".join(options)
-            options = f"{options} -csearch_path={schema}".strip()
-            yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
-        finally:
-            with admin.begin() as c:
-                c.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-                c.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    finally:
-        admin.dispose()
+    with scratch_schema(server_url, prefix="bench") as url:
+        yield url
 
 
 # -- interviews run through the engine, to copy -------------------------------------------------

@@ -62,12 +62,11 @@ from pathlib import Path
 from typing import Any
 
 import websocket
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
 from interviewbot.bank import load_bank
-from interviewbot.store import Database, Turn, normalise_url
+from interviewbot.store import Database, Turn
+from interviewbot.store.db import scratch_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -222,19 +221,8 @@ def fresh_database(server_url: str | None, folder: Path) -> Iterator[str]:
     if not server_url:
         yield f"sqlite:///{folder}/interviewbot.db"
         return
-    server_url = normalise_url(server_url)
-    schema = f"bench_{secrets.token_hex(6)}"
-    admin = create_engine(server_url, poolclass=NullPool)
-    with admin.begin() as c:
-        c.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = make_url(server_url)
-        options = f"{url.query.get('options', '')} -csearch_path={schema}".strip()
-        yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as c:
-            c.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_schema(server_url, prefix="bench") as url:
+        yield url
 
 
 # -- the candidates ---------------------------------------------------------------------------

@@ -7,17 +7,14 @@ is dropped afterwards, so test runs can share one server and run in parallel.
 from __future__ import annotations
 
 import os
-import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from interviewbot.store import normalise_url, upgrade
+from interviewbot.store.db import scratch_schema
 
 SQLITE = "sqlite"
 
@@ -46,33 +43,7 @@ def fresh_database(kind: str, *, migrate: bool = True) -> Iterator[str]:
                 upgrade(url)
             yield url
         return
-    with _postgres_schema(kind) as url:
+    with scratch_schema(kind, prefix="t") as url:
         if migrate:
             upgrade(url)
         yield url
-
-
-@contextmanager
-def _postgres_schema(server_url: str) -> Iterator[str]:
-    schema = f"t_{secrets.token_hex(8)}"
-    admin = create_engine(normalise_url(server_url), poolclass=NullPool)
-    try:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield _with_search_path(server_url, schema)
-        finally:
-            with admin.begin() as connection:
-                connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    finally:
-        admin.dispose()
-
-
-def _with_search_path(server_url: str, schema: str) -> str:
-    url = make_url(normalise_url(server_url))
-    options = url.query.get("options", "")
-    if isinstance(options, tuple):
-        options = " ".join(options)
-    options = f"{options} -csearch_path={schema}".strip()
-    return url.update_query_dict({"options": options}).render_as_string(hide_password=False)

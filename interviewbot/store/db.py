@@ -9,6 +9,7 @@ writer got in between, and no busy timeout helps with that.
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -20,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MMAP_BYTES = 1 << 30
@@ -156,3 +158,30 @@ def upgrade(url: str, revision: str = "head") -> None:
     PostgreSQL), so a second process waits and then finds nothing to do.
     """
     command.upgrade(alembic_config(url), revision)
+
+
+@contextmanager
+def scratch_schema(server_url: str, prefix: str = "scratch") -> Iterator[str]:
+    """A new, empty schema on a PostgreSQL server, dropped with everything in it on exit.
+
+    Yields a URL whose connections use that schema (through ``search_path``), so test runs and
+    benchmarks can share one server. Dispose of engines made from it before leaving the block.
+    """
+    schema = f"{prefix}_{secrets.token_hex(8)}"
+    admin = create_engine(normalise_url(server_url), poolclass=NullPool)
+    try:
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        try:
+            url = make_url(normalise_url(server_url))
+            options = url.query.get("options", "")
+            if isinstance(options, tuple):
+                options = " ".join(options)
+            options = f"{options} -csearch_path={schema}".strip()
+            yield url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+        finally:
+            with admin.begin() as connection:
+                connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
+                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        admin.dispose()
