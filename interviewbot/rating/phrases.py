@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import compress
 from typing import Hashable, Iterable, NamedTuple
 
-from .text import NEGATIONS, Tokens, is_negation, phrase_words, stem  # noqa: F401 (re-exported)
+from .text import NEGATIONS, Tokens, is_negation, new_tuple, phrase_words, stem  # noqa: F401 (re-exported)
 
 NEGATION_WINDOW = 3  # words before a match that can negate it
 # "not only ... but also" affirms rather than negates.
@@ -61,7 +61,7 @@ class PhraseIndex:
                     void = negated is not None and negated(i, NEGATION_WINDOW, _AFFIRMING_AFTER_NEGATION)
                     for key, phrase, exact in ends_here:
                         if exact is None or exact == words[i:j + 1]:
-                            append(Match(key, phrase, i, j, void))
+                            append(new_tuple(Match, (key, phrase, i, j, void)))
                 j += 1
                 node = node.get(seq[j]) if j < n else None
         return found

@@ -7,10 +7,10 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ..bank.model import Question, Rubric
-from .cues import (FILLER, FUNCTION_WORDS, NUMBER_WORDS, OUTCOME_WORDS, STAR_CUES, STAR_ELEMENTS,
+from .cues import (FILLER, NUMBER_WORDS, OUTCOME_WORDS, STAR_CUES, STAR_ELEMENTS,
                    TIME_WORDS)
 from .phrases import Match, PhraseIndex
-from .text import Tokens, tokenise
+from .text import Span, Tokens, new_tuple, tokenise
 
 MAX_ANSWER_CHARS = 2_000_000
 FULL_COVERAGE = 0.9  # share of the rubric's weight that earns full marks for content
@@ -32,17 +32,6 @@ _NUMBER = re.compile(r"\d")
 
 class AnswerTooLong(ValueError):
     pass
-
-
-class Span(NamedTuple):
-    """Where in the answer something was found: character offsets and the text there."""
-
-    start: int
-    end: int
-    text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "text": self.text}
 
 
 class ConceptResult(NamedTuple):
@@ -162,11 +151,7 @@ def rate(subject: Question | Rubric, answer: str) -> Rating:
     compiled = _compiled(rubric)
     tokens = tokenise(answer)
     n = tokens.word_count
-    offsets = tokens.offsets
-
-    def span(m: Match) -> Span:
-        start, end = offsets(m.first, m.last)
-        return Span(start, end, answer[start:end])
+    span = tokens.span
 
     concept_matches: dict[int, list[Match]] = {}
     star: dict[str, list[Span]] = {e: [] for e in STAR_ELEMENTS}
@@ -184,7 +169,7 @@ def rate(subject: Question | Rubric, answer: str) -> Rating:
         elif m.negated:
             continue
         elif kind == "star":
-            star[key].append(span(m))
+            star[key].append(span(m.first, m.last))
         else:
             found[kind] = True
 
@@ -193,17 +178,18 @@ def rate(subject: Question | Rubric, answer: str) -> Rating:
     for i, c in enumerate(rubric.concepts):
         ms = concept_matches.get(i)
         if ms is None:  # most concepts of a large rubric
-            concepts.append(ConceptResult(c.id, c.area, c.label, c.weight, False, (), ()))
+            concepts.append(new_tuple(ConceptResult, (c.id, c.area, c.label, c.weight, False, (), ())))
             continue
-        evidence = _unique_spans([span(m) for m in ms if not m.negated])
-        negated = _unique_spans([span(m) for m in ms if m.negated])
+        evidence = _unique_spans([span(m.first, m.last) for m in ms if not m.negated])
+        negated = _unique_spans([span(m.first, m.last) for m in ms if m.negated])
         for m in ms:
             if not m.negated:
                 matched_tokens.update(range(m.first, m.last + 1))
-        concepts.append(ConceptResult(c.id, c.area, c.label, c.weight, bool(evidence), evidence, negated))
+        concepts.append(new_tuple(ConceptResult, (c.id, c.area, c.label, c.weight, bool(evidence),
+                                                evidence, negated)))
 
     star_spans = {e: _unique_spans(v) for e, v in star.items()}
-    filler = tuple(span(m) for m in _longest_first(filler_matches))
+    filler = tuple([span(m.first, m.last) for m in _longest_first(filler_matches)])
     specifics = {
         "numbers": bool(_NUMBER.search(answer)) or not NUMBER_WORDS.isdisjoint(tokens.words),
         "timeframe": found["time"],
@@ -286,7 +272,6 @@ def _structure(star: dict[str, tuple[Span, ...]], kind: str | None) -> float:
 
 def _cap(tokens: Tokens, matched: set[int]) -> tuple[int, tuple[str, ...]]:
     n = tokens.word_count
-    words = tokens.words
     if n == 0:
         return 0, ("The answer is empty.",)
     caps: list[tuple[int, str]] = []
@@ -295,9 +280,8 @@ def _cap(tokens: Tokens, matched: set[int]) -> tuple[int, tuple[str, ...]]:
     elif n < SHORT_ANSWER_WORDS:
         caps.append((59, f"Short answer ({n} words): band 3 at most."))
     if n >= 8:
-        function_share = (sum(map(FUNCTION_WORDS.__contains__, words)) + tokens.articles) / n
-        clauses = len(set(tokens.clauses))
-        if function_share < 0.12 or n / clauses < 3:
+        function_share = (tokens.function_words + tokens.articles) / n
+        if function_share < 0.12 or n / tokens.clauses < 3:
             caps.append((KEYWORD_LIST_CAP, "Reads as a list of keywords rather than sentences."))
         if len(set(tokens.stems)) / n < 0.3:
             caps.append((KEYWORD_LIST_CAP, "Repeats the same words over and over."))

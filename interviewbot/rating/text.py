@@ -5,11 +5,14 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress
+from typing import Any, Callable, NamedTuple
 
 import snowballstemmer
+
+from .cues import FUNCTION_WORDS
 
 # A word: letters/digits, with inner apostrophes kept ("didn't", "team's").
 # Hyphens split words, so "follow-up" matches the phrase "follow up".
@@ -20,6 +23,10 @@ _SPLIT = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")
 # test than a Unicode category, and possessive runs save the engine from keeping backtrack points.
 _SPLIT_ASCII = re.compile(r"([A-Za-z0-9]++(?:'[A-Za-z0-9]++)*+)")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?…\n]").search
+# A gap between words that holds a clause break, once however many breaks it holds: words are
+# letters and digits, so the run of other characters after a break is the rest of its gap.
+_CLAUSE_BREAKS = re.compile(r"[,;:.!?…\n][\W_]*+").findall
+_FIRST_WORD = re.compile(r"[^\W_]").search
 ARTICLES = frozenset({"a", "an", "the"})
 NEGATIONS = frozenset({
     "not", "no", "never", "without", "neither", "nor", "none", "nobody", "nothing",
@@ -36,20 +43,44 @@ _CACHE_LIMIT = 200_000
 
 
 class _Cache(dict):
-    """key -> compute(key), worked out on first use; emptied when it grows past _CACHE_LIMIT.
+    """key -> compute(key), worked out on first use and kept unless it is None; emptied when it
+    grows past `limit`.
 
     Looking keys up with `map(cache.__getitem__, keys)` stays in C for the keys already known.
     """
 
-    def __init__(self, compute):
+    def __init__(self, compute, limit: int = _CACHE_LIMIT):
         super().__init__()
         self.compute = compute
+        self.limit = limit
 
     def __missing__(self, key):
-        if len(self) >= _CACHE_LIMIT:
-            self.clear()
-        value = self[key] = self.compute(key)
+        value = self.compute(key)
+        if value is not None:
+            if len(self) >= self.limit:
+                self.clear()
+            self[key] = value
         return value
+
+
+# A named tuple's own constructor is a Python function; where thousands are made per second,
+# they are made with this instead, from a tuple of all the fields in order.
+new_tuple = tuple.__new__
+
+
+class Span(NamedTuple):
+    """Where in the answer something was found: character offsets and the text there."""
+
+    start: int
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+def _no_words() -> Span:
+    raise IndexError("the text has no words")
 
 
 def is_negation(word: str) -> bool:
@@ -58,19 +89,22 @@ def is_negation(word: str) -> bool:
 
 @dataclass(slots=True)
 class Tokens:
-    """Words of a text as parallel lists (fast to build and scan): words, stems, clause numbers.
+    """Words of a text as parallel lists (fast to build and scan): words and stems.
 
     Articles are left out of the lists (phrases ignore them) but counted. Character offsets are
-    worked out only for the words asked about (`start`, `end`): most words are never shown.
+    worked out only for the words asked about (`span`, `start`, `end`): most words are never
+    shown.
     """
 
     words: list[str] = field(default_factory=list)  # NFKC, case-folded, straight apostrophe
     stems: list[str] = field(default_factory=list)
-    clauses: list[int] = field(default_factory=list)  # negation never crosses a clause
     negations: list[int] = field(default_factory=list)  # indexes of negating words, ascending
     articles: int = 0  # "a", "an", "the": words all the same
-    _ends: list[int] = field(default_factory=list)  # running sums of the split text's part lengths
-    _raw: list[int] | None = None  # index among all words, articles included (None: the same)
+    function_words: int = 0  # short everyday words ("i", "was", "to"): full sentences have them
+    clauses: int = 0  # clause breaks between the first word and the last, plus one
+    # (first word, last word) -> the Span of the text they cover; how depends on the text
+    span: Callable[[int, int], Span] = field(default=lambda first, last: _no_words())
+    _text: str = ""
 
     def __len__(self) -> int:
         return len(self.words)
@@ -81,18 +115,11 @@ class Tokens:
 
     def start(self, i: int) -> int:
         """Character offset where word `i` starts."""
-        return self._ends[2 * (i if self._raw is None else self._raw[i])]
+        return self.span(i, i).start
 
     def end(self, i: int) -> int:
         """Character offset just after word `i`."""
-        return self._ends[2 * (i if self._raw is None else self._raw[i]) + 1]
-
-    def offsets(self, first: int, last: int) -> tuple[int, int]:
-        """Character offsets where word `first` starts and word `last` ends."""
-        raw = self._raw
-        if raw is None:
-            return self._ends[2 * first], self._ends[2 * last + 1]
-        return self._ends[2 * raw[first]], self._ends[2 * raw[last] + 1]
+        return self.span(i, i).end
 
     @property
     def starts(self) -> list[int]:
@@ -112,9 +139,9 @@ class Tokens:
         if k < 0:
             return False
         j = negations[k]  # the nearest negation before i
-        if i - j > window or self.clauses[j] != self.clauses[i]:
+        if i - j > window or self.words[j + 1] in affirming:
             return False
-        return self.words[j + 1] not in affirming
+        return not _CLAUSE_BREAK(self._text, self.end(j), self.start(i))
 
 
 def _normalise(raw: str) -> tuple[str, str, int]:
@@ -125,18 +152,17 @@ def _normalise(raw: str) -> tuple[str, str, int]:
     return word, stemmed, kind
 
 
-def _token(raw: str) -> tuple[str, str, bool] | tuple[()]:
-    """(word, stem, is a negation), or () for an article: empty, so filter() and compress()
-    drop articles in C."""
+def _token(raw: str) -> tuple[str, str, bool, bool] | tuple[()]:
+    """(word, stem, is a negation, is a function word), or () for an article: empty, so
+    filter() and compress() drop articles in C."""
     word, stemmed, kind = _WORDS[raw]
-    return () if kind == ARTICLE else (word, stemmed, kind == NEGATION)
+    return () if kind == ARTICLE else (word, stemmed, kind == NEGATION, word in FUNCTION_WORDS)
 
 
 # Caches: raw word -> (normalised, stem, PLAIN/ARTICLE/NEGATION); raw word -> what tokenise keeps
-# of it; the text between two words -> 1 when it ends a clause (few distinct gaps: " ", ", "…).
+# of it.
 _WORDS: dict[str, tuple[str, str, int]] = _Cache(_normalise)
-_TOKENS: dict[str, tuple[str, str, bool] | tuple[()]] = _Cache(_token)
-_GAPS: dict[str, int] = _Cache(lambda gap: 1 if _CLAUSE_BREAK(gap) else 0)
+_TOKENS: dict[str, tuple[str, str, bool, bool] | tuple[()]] = _Cache(_token)
 
 
 def normalise(raw: str) -> tuple[str, str, int]:
@@ -144,33 +170,107 @@ def normalise(raw: str) -> tuple[str, str, int]:
     return _WORDS[raw]
 
 
+def _split(text: str) -> list[str]:
+    """[gap, word, gap, word, …, gap]"""
+    return (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
+
+
+_CHUNK_CHARS = 64  # longer runs without a space are rare and not worth keeping
+
+
+def _chunk_entries(chunk: str) -> tuple | None:
+    """What tokenise keeps of each word of a space-free run of text; None (not kept) when the
+    run is too long to be worth keeping."""
+    if len(chunk) > _CHUNK_CHARS:
+        return None
+    return tuple(map(_TOKENS.__getitem__, _split(chunk)[1::2]))
+
+
+def _chunk_offsets(chunk: str) -> tuple[int, ...]:
+    """Where each word of a space-free run starts and ends: (start, end, start, end, …)."""
+    return tuple(accumulate(map(len, _split(chunk))))[:-1]
+
+
+# Space-free runs of text ("budget,", "follow-up", "(CSAT)") -> what tokenise keeps of their
+# words / where their words are. Answers are mostly such runs from a small vocabulary, so looking
+# a run up costs less than finding its words again.
+_CHUNKS: dict[str, tuple | None] = _Cache(_chunk_entries, limit=50_000)
+_CHUNK_OFFSETS: dict[str, tuple[int, ...]] = _Cache(_chunk_offsets, limit=50_000)
+
+
+def _chunk_spans(text: str, chunks: list[str], per_chunk: list[tuple],
+                 kept: list[int] | None) -> Callable[[int, int], Span]:
+    """Spans of words of `text`, split on spaces into `chunks` (`per_chunk`: each chunk's words,
+    articles included; `kept`: the index among those of each word kept, None when all are).
+    The running sums it needs are worked out on first use."""
+    words_before: list[int] = []  # how many words the chunks before chunk k hold
+    chars_before: list[int] = []  # and how many characters, spaces not counted
+
+    def span(first: int, last: int) -> Span:
+        if not words_before:
+            words_before.extend(accumulate(map(len, per_chunk), initial=0))
+            chars_before.extend(accumulate(map(len, chunks), initial=0))
+        if kept is not None:
+            first, last = kept[first], kept[last]
+        k = bisect_right(words_before, first) - 1  # the chunk of the first word
+        start = chars_before[k] + k + _CHUNK_OFFSETS[chunks[k]][2 * (first - words_before[k])]
+        if last >= words_before[k + 1]:
+            k = bisect_right(words_before, last, k) - 1
+        end = chars_before[k] + k + _CHUNK_OFFSETS[chunks[k]][2 * (last - words_before[k]) + 1]
+        return new_tuple(Span, (start, end, text[start:end]))
+    return span
+
+
+def _split_spans(text: str, kept: list[int] | None) -> Callable[[int, int], Span]:
+    """Spans of words of `text`, from the regex split of the whole text."""
+    ends = list(accumulate(map(len, _split(text))))
+
+    def span(first: int, last: int) -> Span:
+        if kept is not None:
+            first, last = kept[first], kept[last]
+        start, end = ends[2 * first], ends[2 * last + 1]
+        return new_tuple(Span, (start, end, text[start:end]))
+    return span
+
+
 def tokenise(text: str) -> Tokens:
     """Words of `text`, articles dropped, with what is needed to find their offsets.
 
     This runs for every answer rated, so it is written as whole-list operations that run in C:
-    one regex split into [gap, word, gap, word, …, gap], offsets from running sums of lengths,
-    clause numbers from running counts of gaps that end a clause, word facts from a cache, and
-    articles filtered out by their empty cache entries.
+    the text is split on spaces, and what each space-free run holds comes from a cache; articles
+    are filtered out by their empty cache entries; clause breaks are counted by a regex.
     """
-    parts = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
-    raws = parts[1::2]
-    if not raws:
-        return Tokens()
-    clauses = accumulate(map(_GAPS.__getitem__, parts[0:-1:2]))
-    entries = list(map(_TOKENS.__getitem__, raws))
-    ends = list(accumulate(map(len, parts)))
-    kept = list(filter(None, entries))
-    raw = None
-    if len(kept) == len(entries):
-        clauses = list(clauses)
+    chunks = text.split(" ")
+    per_chunk = list(map(_CHUNKS.__getitem__, chunks))
+    long_chunk = None in per_chunk  # a long run without spaces (another script, pasted data)
+    if long_chunk:
+        entries = list(map(_TOKENS.__getitem__, _split(text)[1::2]))
     else:
-        raw = list(compress(range(len(entries)), entries))
-        clauses = list(compress(clauses, entries))
-        if not kept:
-            return Tokens([], [], [], [], len(entries), ends, raw)
-    words, stems, negating = zip(*kept)
+        entries = list(chain.from_iterable(per_chunk))
+    if not entries:
+        return Tokens()
+    kept = list(filter(None, entries))
+    articles = len(entries) - len(kept)
+    kept_at = list(compress(range(len(entries)), entries)) if articles else None
+    span = _split_spans(text, kept_at) if long_chunk else _chunk_spans(text, chunks, per_chunk, kept_at)
+    clauses = 1 + _clause_breaks(text)
+    if not kept:
+        return Tokens([], [], [], articles, 0, clauses, span, text)
+    words, stems, negating, function = zip(*kept)
     negations = list(compress(range(len(negating)), negating)) if True in negating else []
-    return Tokens(list(words), list(stems), clauses, negations, len(entries) - len(kept), ends, raw)
+    return Tokens(list(words), list(stems), negations, articles, function.count(True), clauses,
+                  span, text)
+
+
+def _clause_breaks(text: str) -> int:
+    """Gaps between words that hold a clause break (the text has at least one word)."""
+    runs = _CLAUSE_BREAKS(text)
+    if not runs:
+        return 0
+    # Leave out a break before the first word or after the last.
+    before_first = text.find(runs[0][0]) < _FIRST_WORD(text).start()
+    after_last = text.endswith(runs[-1])
+    return len(runs) - before_first - after_last
 
 
 @lru_cache(maxsize=32_768)  # every rubric holds the rater's ~900 cue phrases: compile them once

@@ -1,4 +1,5 @@
 """The rater: stems, phrases, negation, anti-gaming, STAR, evidence offsets, any input."""
+import re
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from hypothesis import strategies as st
 
 from interviewbot.bank import load_sources
 from interviewbot.rating import AnswerTooLong, rate
+from interviewbot.rating.text import ARTICLE, normalise, tokenise
 
 BANK = load_sources([("minimal.yaml", (Path(__file__).parent / "banks" / "minimal.yaml").read_text())])
 QUESTION = BANK.questions["escalation-angry-client"]
@@ -68,6 +70,28 @@ def test_evidence_offsets_point_into_the_original_answer():
             assert text[s.start:s.end] == s.text
     assert [s.text for s in concept(r, "root-cause").evidence] == ["ROOT   CAUSE"]
     assert [s.text for s in concept(r, "ownership").evidence] == ["personally called"]
+
+
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([
+    "budget", "the", "A", "follow-up", "root", "cause,", "don't", "ÉCOLE", "日本語の答え", "x" * 70,
+    "—", "", "(CSAT)", "...", "\n", "an", "cost-to-serve", "q3’s",
+]), st.text(max_size=6)), max_size=40), st.sampled_from([" ", "  ", "\n", " \n ", "\t"]))
+def test_word_offsets_match_a_plain_scan_of_the_text(words, separator):
+    # Words are found per space-free run and their offsets summed back: they must land exactly
+    # where a plain scan of the whole text finds them, however the text is laid out.
+    text = separator.join(words)
+    tokens = tokenise(text)
+    expected = [m.span() for m in WORD.finditer(text) if normalise(m[0])[2] != ARTICLE]
+    assert [(tokens.start(i), tokens.end(i)) for i in range(len(tokens))] == expected
+    for first in range(len(tokens)):  # spans of several words, as phrases have
+        for last in range(first, min(first + 3, len(tokens))):
+            span = tokens.span(first, last)
+            assert (span.start, span.end) == (expected[first][0], expected[last][1])
+            assert span.text == text[span.start:span.end]
 
 
 def test_a_concept_counts_once_however_often_repeated():
