@@ -247,6 +247,24 @@ class Interview:
         return Step(actions, changed)
 
 
+def ratings_read(state: SessionState, event: str) -> set[int] | None:
+    """Positions of the closed turns whose ratings `event` can read (None: all of them), so
+    that storage may leave the others out. `event` is an `Interview` method's name.
+
+    The summary reads every rating, and can come with `end`, with `pending`, or once the last
+    main question has been asked; otherwise only an answer to a follow-up reads one: its
+    question's, to rate the two answers together.
+    """
+    turn = state.current
+    if event in ("end", "pending") or turn is None:
+        return None
+    if sum(1 for t in state.turns if t.kind == "question") >= len(state.question_ids):
+        return None
+    if event == "answer" and turn.parent_position is not None:
+        return {turn.parent_position}
+    return set()
+
+
 def question_results(bank: Bank, state: SessionState) -> list[dict[str, Any]]:
     """One result per main question: its final score, with a follow-up answer counted in."""
     results = []
@@ -256,15 +274,19 @@ def question_results(bank: Bank, state: SessionState) -> list[dict[str, Any]]:
         question = bank.questions[turn.question_id]
         follow_ups = [t for t in state.turns
                       if t.parent_position == turn.position and t.status == "answered"]
+        # The follow-up completes the answer: both are rated together, as the follow-up's own
+        # rating did already (its "combined" part, from the same text).
+        combined = (follow_ups[0].rating or {}).get("combined") if len(follow_ups) == 1 else None
         if turn.status != "answered":
             score, missed = 0, [c.label for c in question.rubric.concepts]
+        elif combined is not None:
+            score, missed = combined["score"], list(combined["missed"])
+        elif follow_ups:
+            rating = rate(question, "\n\n".join([turn.answer or "", *(t.answer or "" for t in follow_ups)]))
+            score, missed = rating.score, [c.label for c in rating.missed]
         else:
-            # The follow-up completes the answer: rate both together.
-            text = "\n\n".join([turn.answer or "", *(t.answer or "" for t in follow_ups)])
-            rating = rate(question, text) if follow_ups else None
-            score = rating.score if rating else turn.rating["score"]
-            missed = ([c.label for c in rating.missed] if rating else
-                      [c["label"] for c in turn.rating["concepts"] if not c["hit"]])
+            score = turn.rating["score"]
+            missed = [c["label"] for c in turn.rating["concepts"] if not c["hit"]]
         results.append({"turn": turn.position, "question_id": question.id, "area": question.area,
                         "status": turn.status, "score": score, "missed": missed})
     return results

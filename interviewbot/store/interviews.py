@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 import random
 import secrets
@@ -15,12 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Row, Text, bindparam, cast, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from ..bank import Bank
 from ..engine import Interview, Plan, PlanError, SessionState, Step, Turn, choose_questions, make_plan
+from ..engine.session import ratings_read
 from ..engine.protocol import ClientMessage as Message
 from ..engine.protocol import error_frame, feedback_frame, frames_for
 from .db import Database
@@ -29,6 +30,49 @@ from .models import Turn as TurnRow
 
 Frame = dict[str, Any]
 log = logging.getLogger(__name__)
+
+# The statements of a turn, built once: plain SQL on the tables rather than ORM objects, since a
+# turn reads and writes a handful of columns, and building statements and loading and flushing
+# objects cost more CPU than the rest of the turn.
+_sessions = InterviewSession.__table__
+_turns = TurnRow.__table__
+_messages = ClientMessage.__table__
+_session_row = (select(*[_sessions.c[name] for name in (
+    "id", "owner_id", "mode", "status", "plan", "question_ids", "summary", "resume_token_hash")])
+    .where(_sessions.c.id == bindparam("session_id")))
+_LOCK_SESSION = _session_row.with_for_update(of=_sessions)
+# With the replies stored for a message id (stored_type None: none). On PostgreSQL a retry that
+# waited for the lock while the original committed reads the row's new version but not the new
+# replies; it then fails on the unique message id, and `handle` replies from storage.
+_LOCK_SESSION_AND_REPLIES = (
+    _session_row
+    .add_columns(_messages.c.type.label("stored_type"), _messages.c.replies.label("stored_replies"))
+    .outerjoin(_messages, (_messages.c.session_id == _sessions.c.id)
+               & (_messages.c.client_msg_id == bindparam("msg_id")))
+    .with_for_update(of=_sessions))
+_STORED_REPLIES = select(_messages.c.type, _messages.c.replies).where(
+    _messages.c.session_id == bindparam("session_id"), _messages.c.client_msg_id == bindparam("msg_id"))
+# Ratings as text: decoded only when needed (see `_state`).
+_TURNS = (select(*[_turns.c[name] for name in (
+    "position", "question_id", "kind", "prompt", "asked_at", "status", "parent_position", "concept",
+    "answer_text", "answered_at", "deadline")], cast(_turns.c.rating, Text).label("rating"))
+    .where(_turns.c.session_id == bindparam("session_id")).order_by(_turns.c.position))
+_INSERT_SESSION = insert(_sessions)
+_INSERT_TURNS = insert(_turns)
+_INSERT_REPLIES = insert(_messages)
+# A turn's client_msg_id is set once, by the message that answered it.
+_UPDATE_TURN = (update(_turns).where(_turns.c.session_id == bindparam("key_session_id"),
+                                     _turns.c.position == bindparam("key_position"))
+                .values(status=bindparam("status"), answer_text=bindparam("answer_text"),
+                        rating=bindparam("rating"), answered_at=bindparam("answered_at"),
+                        client_msg_id=func.coalesce(_turns.c.client_msg_id, bindparam(
+                            "client_msg_id", type_=_turns.c.client_msg_id.type))))
+# finished_at: the first time the session is saved as finished (the parameter is NULL before).
+_UPDATE_SESSION = (update(_sessions).where(_sessions.c.id == bindparam("key_id"))
+                   .values(status=bindparam("status"), summary=bindparam("summary"),
+                           updated_at=bindparam("updated_at"),
+                           finished_at=func.coalesce(_sessions.c.finished_at, bindparam(
+                               "finished_at", type_=_sessions.c.finished_at.type))))
 
 
 def utcnow() -> datetime:
@@ -79,36 +123,35 @@ class InterviewService:
                          f.get("difficulty"), f.get("time_limit", 180), f.get("questions", ()))
         now = self.clock()
         token = secrets.token_urlsafe(24)
+        session_id = new_session_id()
         with self.db.session(for_update=True) as s:
-            seen = self._seen_questions(s, owner_id)
+            conn = s.connection()
+            seen = self._seen_questions(conn, owner_id)
             question_ids = choose_questions(self.bank, plan, seen, self.rng())
-            row = InterviewSession(
-                id=new_session_id(), owner_id=owner_id, is_guest=owner_id is None,
-                mode=plan.mode, status="active", plan=plan.to_dict(), question_ids=question_ids,
-                bank_version=self.bank.version, resume_token_hash=hash_token(token),
-                created_at=now, updated_at=now,
-            )
-            s.add(row)
-            s.flush()
             state = SessionState(plan, list(question_ids))
             step = Interview(self.bank, state).begin(now)
-            frames = [{"type": "session", "session": row.id, "token": token, "mode": plan.mode,
+            conn.execute(_INSERT_SESSION, {
+                "id": session_id, "owner_id": owner_id, "is_guest": owner_id is None, "mode": plan.mode,
+                "status": state.status, "plan": plan.to_dict(), "question_ids": question_ids,
+                "summary": state.summary, "bank_version": self.bank.version,
+                "resume_token_hash": hash_token(token), "created_at": now, "updated_at": now})
+            frames = [{"type": "session", "session": session_id, "token": token, "mode": plan.mode,
                        "plan": plan.to_dict(), "reply_to": msg.id}]
             frames += self._frames(state, step, msg.id)
-            self._save(s, row, state, step, None)
-            s.add(ClientMessage(session_id=row.id, client_msg_id=msg.id, type=msg.type,
-                                replies=frames, created_at=now))
-        self._announce(row.id, step, frames[1:])  # never the token
-        return Started(row.id, token, frames)
+            self._save_turns(conn, session_id, step, 0, None)
+            self._store_replies(conn, session_id, msg, frames, now)
+        self._announce(session_id, step, frames[1:])  # never the token
+        return Started(session_id, token, frames)
 
     def resume(self, session_id: str, token: str | None, owner_id: int | None, msg: Message) -> list[Frame]:
         """Check the caller may continue `session_id`; reply with where it stands."""
         now = self.clock()
         with self.db.session(for_update=True) as s:
-            row = self._authorised(s, session_id, token, owner_id, lock=True)
-            state = self._state(s, row)
+            conn = s.connection()
+            row = self._authorised(conn, session_id, token, owner_id)
+            state, stored = self._state(conn, row, "pending")
             step = Interview(self.bank, state).pending(now)
-            self._save(s, row, state, step, None)
+            self._save(conn, row, state, step, stored, None)
             frames = [{"type": "session", "session": row.id, "mode": row.mode, "plan": row.plan,
                        "resumed": True, "reply_to": msg.id}]
             frames += self._transcript_frames(state, msg.id)
@@ -122,42 +165,45 @@ class InterviewService:
         except IntegrityError:
             # A retry of the same message committed first on another connection: reply as it did.
             with self.db.session() as s:
-                stored = self._stored_replies(s, session_id, msg)
+                stored = s.execute(_STORED_REPLIES, {"session_id": session_id, "msg_id": msg.id}).first()
             if stored is None:
                 raise
-            return stored
+            return _replay(msg, stored.type, stored.replies)
 
     def tick(self, session_id: str) -> list[Frame]:
         """Apply a mock-mode deadline that has passed (no client message involved)."""
         now = self.clock()
         with self.db.session(for_update=True) as s:
-            row = s.get(InterviewSession, session_id, with_for_update=True)
+            conn = s.connection()
+            row = conn.execute(_LOCK_SESSION, {"session_id": session_id}).first()
             if row is None or row.status != "active":
                 return []
-            state = self._state(s, row)
+            state, stored = self._state(conn, row, "timeout")
             step = Interview(self.bank, state).timeout(now)
             if not step.changed:
                 return []
-            self._save(s, row, state, step, None)
+            self._save(conn, row, state, step, stored, None)
             frames = self._frames(state, step, None)
         self._announce(session_id, step, frames)
         return frames
 
     def deadline(self, session_id: str) -> datetime | None:
         with self.db.session() as s:
-            return s.scalar(select(TurnRow.deadline).where(
-                TurnRow.session_id == session_id, TurnRow.status == "asked"))
+            return s.scalar(select(_turns.c.deadline).where(
+                _turns.c.session_id == session_id, _turns.c.status == "asked"))
 
     def _handle(self, session_id: str, msg: Message) -> list[Frame]:
         now = self.clock()
         with self.db.session(for_update=True) as s:
-            row = s.get(InterviewSession, session_id, with_for_update=True)
+            conn = s.connection()
+            # The row lock, and the replies if this message id was handled before.
+            row = conn.execute(_LOCK_SESSION_AND_REPLIES,
+                               {"session_id": session_id, "msg_id": msg.id}).first()
             if row is None:
                 raise NotFound(session_id)
-            stored = self._stored_replies(s, session_id, msg)
-            if stored is not None:
-                return stored  # a retry: already announced the first time
-            state = self._state(s, row)
+            if row.stored_type is not None:
+                return _replay(msg, row.stored_type, row.stored_replies)  # announced the first time
+            state, stored = self._state(conn, row, msg.type)
             interview = Interview(self.bank, state)
             if msg.type == "answer":
                 step = interview.answer(msg.fields["text"], now, msg.fields.get("turn"))
@@ -170,17 +216,17 @@ class InterviewService:
             else:
                 raise ValueError(f"not a session event: {msg.type}")
             frames = self._frames(state, step, msg.id)
-            self._save(s, row, state, step, msg)
-            s.add(ClientMessage(session_id=row.id, client_msg_id=msg.id, type=msg.type,
-                                replies=frames, created_at=now))
+            self._save(conn, row, state, step, stored, msg)
+            self._store_replies(conn, session_id, msg, frames, now)
         if step.changed:
             self._announce(session_id, step, frames)
         return frames
 
     # -- helpers -----------------------------------------------------------------------------
-    def _authorised(self, s: Session, session_id: str, token: str | None, owner_id: int | None,
-                    lock: bool = False) -> InterviewSession:
-        row = s.get(InterviewSession, session_id, with_for_update=lock) if isinstance(session_id, str) else None
+    def _authorised(self, conn: Connection, session_id: str, token: str | None, owner_id: int | None) -> Row:
+        row = None
+        if isinstance(session_id, str):
+            row = conn.execute(_LOCK_SESSION, {"session_id": session_id}).first()
         if row is None:
             raise NotFound(session_id)
         if row.owner_id is not None and row.owner_id == owner_id:
@@ -189,52 +235,62 @@ class InterviewService:
             return row
         raise NotFound(session_id)
 
-    def _stored_replies(self, s: Session, session_id: str, msg: Message) -> list[Frame] | None:
-        """The replies to an earlier message with this id; refuses an id reused for another type."""
-        stored = s.execute(select(ClientMessage.type, ClientMessage.replies).where(
-            ClientMessage.session_id == session_id, ClientMessage.client_msg_id == msg.id)).first()
-        if stored is None:
-            return None
-        if stored.type != msg.type:
-            return [error_frame("duplicate_id", f"id '{msg.id}' was already used for a "
-                                                f"'{stored.type}' message; use a new id", msg.id)]
-        return stored.replies
-
-    def _seen_questions(self, s: Session, owner_id: int | None) -> set[str]:
+    def _seen_questions(self, conn: Connection, owner_id: int | None) -> set[str]:
         if owner_id is None:
             return set()
-        return set(s.scalars(
-            select(TurnRow.question_id).join(InterviewSession)
-            .where(InterviewSession.owner_id == owner_id).distinct()))
+        return set(conn.scalars(
+            select(_turns.c.question_id).join(_sessions, _turns.c.session_id == _sessions.c.id)
+            .where(_sessions.c.owner_id == owner_id).distinct()))
 
-    def _state(self, s: Session, row: InterviewSession) -> SessionState:
-        rows = s.scalars(select(TurnRow).where(TurnRow.session_id == row.id).order_by(TurnRow.position))
+    def _state(self, conn: Connection, row: Row, event: str) -> tuple[SessionState, int]:
+        """The session's state before `event`, and how many turns are stored (those `_save`
+        updates). Of the closed turns' ratings (4–5 kB of JSON each) only those the event can
+        read are decoded."""
+        rows = conn.execute(_TURNS, {"session_id": row.id}).all()
         turns = [Turn(position=t.position, question_id=t.question_id, kind=t.kind, prompt=t.prompt,
                       asked_at=t.asked_at, status=t.status, parent_position=t.parent_position,
-                      concept=t.concept, answer=t.answer_text, rating=t.rating,
-                      answered_at=t.answered_at, deadline=t.deadline) for t in rows]
-        return SessionState(Plan.from_dict(row.plan), list(row.question_ids), turns, row.status, row.summary)
+                      concept=t.concept, answer=t.answer_text, answered_at=t.answered_at,
+                      deadline=t.deadline) for t in rows]
+        state = SessionState(Plan.from_dict(row.plan), list(row.question_ids), turns, row.status, row.summary)
+        needed = ratings_read(state, event)
+        for turn, t in zip(turns, rows):
+            if t.rating is not None and (needed is None or turn.position in needed):
+                turn.rating = json.loads(t.rating)
+        return state, len(turns)
 
-    def _save(self, s: Session, row: InterviewSession, state: SessionState, step: Step,
+    def _save(self, conn: Connection, row: Row, state: SessionState, step: Step, stored: int,
               msg: Message | None) -> None:
-        existing = {t.position: t for t in s.scalars(
-            select(TurnRow).where(TurnRow.session_id == row.id,
-                                  TurnRow.position.in_([t.position for t in step.changed])))}
+        self._save_turns(conn, row.id, step, stored, msg)
+        now = self.clock()
+        conn.execute(_UPDATE_SESSION, {"key_id": row.id, "status": state.status, "summary": state.summary,
+                                       "updated_at": now,
+                                       "finished_at": now if state.status == "finished" else None})
+
+    def _save_turns(self, conn: Connection, session_id: str, step: Step, stored: int,
+                    msg: Message | None) -> None:
+        """Update the changed turns among the first `stored`, insert the new ones."""
+        answer_id = msg.id if msg is not None and msg.type == "answer" else None
+        new = []
         for turn in step.changed:
-            r = existing.get(turn.position)
-            if r is None:
-                r = TurnRow(session_id=row.id, position=turn.position)
-                s.add(r)
-            r.question_id, r.kind, r.prompt, r.status = turn.question_id, turn.kind, turn.prompt, turn.status
-            r.parent_position, r.concept, r.answer_text = turn.parent_position, turn.concept, turn.answer
-            r.rating, r.asked_at, r.answered_at, r.deadline = turn.rating, turn.asked_at, turn.answered_at, turn.deadline
-            if msg is not None and msg.type == "answer" and turn.answer is not None and r.client_msg_id is None:
-                r.client_msg_id = msg.id
-        row.status = state.status
-        row.summary = state.summary
-        row.updated_at = self.clock()
-        if state.status == "finished" and row.finished_at is None:
-            row.finished_at = row.updated_at
+            if turn.position < stored:
+                conn.execute(_UPDATE_TURN, {
+                    "key_session_id": session_id, "key_position": turn.position, "status": turn.status,
+                    "answer_text": turn.answer, "rating": turn.rating, "answered_at": turn.answered_at,
+                    "client_msg_id": answer_id if turn.answer is not None else None})
+            else:
+                new.append({"session_id": session_id, "position": turn.position,
+                            "question_id": turn.question_id, "kind": turn.kind, "prompt": turn.prompt,
+                            "status": turn.status, "parent_position": turn.parent_position,
+                            "concept": turn.concept, "answer_text": turn.answer, "rating": turn.rating,
+                            "asked_at": turn.asked_at, "answered_at": turn.answered_at,
+                            "deadline": turn.deadline})
+        if new:
+            conn.execute(_INSERT_TURNS, new)
+
+    def _store_replies(self, conn: Connection, session_id: str, msg: Message, frames: list[Frame],
+                       now: datetime) -> None:
+        conn.execute(_INSERT_REPLIES, {"session_id": session_id, "client_msg_id": msg.id, "type": msg.type,
+                                       "replies": frames, "created_at": now})
 
     def _frames(self, state: SessionState, step: Step, reply_to: str | None) -> list[Frame]:
         frames = frames_for(step.actions, reply_to)
@@ -258,6 +314,15 @@ class InterviewService:
                            **({"feedback": feedback_frame(t.position, t.rating)}
                               if t.rating is not None and state.plan.mode == "practice" else {})})
         return frames
+
+
+def _replay(msg: Message, stored_type: str, replies: list[Frame]) -> list[Frame]:
+    """The replies stored for an earlier message with this id; refuses an id reused for another
+    type of message."""
+    if stored_type != msg.type:
+        return [error_frame("duplicate_id", f"id '{msg.id}' was already used for a "
+                                            f"'{stored_type}' message; use a new id", msg.id)]
+    return replies
 
 
 def sync_bank(db: Database, bank: Bank) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -130,6 +132,37 @@ def test_retry_of_an_answer_sent_before_a_disconnect_is_not_stored_twice(server,
     c2.request("resume", ("follow_up", "question"), session=session["session"], token=session["token"])
     c2.request("answer", ("follow_up", "question"), text=WEAK, id="a-1")
     assert count(server, Turn, session_id=session["session"], client_msg_id="a-1") == 1
+
+
+def test_a_retry_waiting_on_the_session_lock_gets_the_replies_of_the_original(server, connect, monkeypatch):
+    """The retry arrives on a second connection while the original holds the session's lock
+    (paused while it rates the answer); once the original commits, the retry is answered from
+    storage and nothing is stored twice."""
+    import interviewbot.store.interviews as interviews
+
+    holding, release = threading.Event(), threading.Event()
+
+    class PausedInterview(interviews.Interview):
+        def answer(self, *args, **kw):
+            if not holding.is_set():
+                holding.set()
+                assert release.wait(10)
+            return super().answer(*args, **kw)
+
+    monkeypatch.setattr(interviews, "Interview", PausedInterview)
+    c1, c2 = connect(server.ws_url), connect(server.ws_url)
+    session, q1 = start(c1, count=2)
+    c2.request("resume", ("question",), session=session["session"], token=session["token"])
+    c1.send("answer", text=WEAK, turn=0, id="raced")
+    assert holding.wait(10)
+    c2.send("answer", text=WEAK, turn=0, id="raced")
+    time.sleep(0.5)  # the retry is now waiting for the lock
+    release.set()
+    first, again = c1.recv_until("follow_up", "question"), c2.recv_until("follow_up", "question")
+    assert again == first and first[0]["type"] == "feedback"
+    assert count(server, Turn, session_id=session["session"], client_msg_id="raced") == 1
+    assert count(server, ClientMessage, session_id=session["session"], client_msg_id="raced") == 1
+    assert count(server, Turn, session_id=session["session"]) == 2
 
 
 @pytest.mark.parametrize("token", ["wrong", ""])
