@@ -281,7 +281,9 @@ def _cap(tokens: Tokens, matched: set[int]) -> tuple[int, tuple[str, ...]]:
         caps.append((59, f"Short answer ({n} words): band 3 at most."))
     if n >= 8:
         function_share = (tokens.function_words + tokens.articles) / n
-        if function_share < 0.12 or n / tokens.clauses < 3:
+        # Fewer than three words a clause (the cheap bound first: the exact count needs a scan).
+        fragments = n / tokens.clauses_at_most() < 3 and n / tokens.clauses() < 3
+        if function_share < 0.12 or fragments:
             caps.append((KEYWORD_LIST_CAP, "Reads as a list of keywords rather than sentences."))
         if len(set(tokens.stems)) / n < 0.3:
             caps.append((KEYWORD_LIST_CAP, "Repeats the same words over and over."))

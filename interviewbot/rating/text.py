@@ -22,6 +22,7 @@ _SPLIT = re.compile(r"([^\W_]+(?:['’][^\W_]+)*)")
 # The same for ASCII text (most answers), where [^\W_] is [A-Za-z0-9]: a plain class is faster to
 # test than a Unicode category, and possessive runs save the engine from keeping backtrack points.
 _SPLIT_ASCII = re.compile(r"([A-Za-z0-9]++(?:'[A-Za-z0-9]++)*+)")
+_BREAK_CHARACTERS = ",;:.!?…\n"
 _CLAUSE_BREAK = re.compile(r"[,;:.!?…\n]").search
 # A gap between words that holds a clause break, once however many breaks it holds: words are
 # letters and digits, so the run of other characters after a break is the rest of its gap.
@@ -101,7 +102,6 @@ class Tokens:
     negations: list[int] = field(default_factory=list)  # indexes of negating words, ascending
     articles: int = 0  # "a", "an", "the": words all the same
     function_words: int = 0  # short everyday words ("i", "was", "to"): full sentences have them
-    clauses: int = 0  # clause breaks between the first word and the last, plus one
     # (first word, last word) -> the Span of the text they cover; how depends on the text
     span: Callable[[int, int], Span] = field(default=lambda first, last: _no_words())
     _text: str = ""
@@ -112,6 +112,14 @@ class Tokens:
     @property
     def word_count(self) -> int:
         return len(self.words) + self.articles
+
+    def clauses(self) -> int:
+        """Clauses the words fall in: clause breaks between the first word and the last, plus one."""
+        return 1 + _clause_breaks(self._text) if self.words or self.articles else 0
+
+    def clauses_at_most(self) -> int:
+        """At least `clauses()`, and cheaper: one more than the clause-break characters."""
+        return 1 + sum(map(self._text.count, _BREAK_CHARACTERS))
 
     def start(self, i: int) -> int:
         """Character offset where word `i` starts."""
@@ -238,7 +246,7 @@ def tokenise(text: str) -> Tokens:
 
     This runs for every answer rated, so it is written as whole-list operations that run in C:
     the text is split on spaces, and what each space-free run holds comes from a cache; articles
-    are filtered out by their empty cache entries; clause breaks are counted by a regex.
+    are filtered out by their empty cache entries.
     """
     chunks = text.split(" ")
     per_chunk = list(map(_CHUNKS.__getitem__, chunks))
@@ -253,13 +261,11 @@ def tokenise(text: str) -> Tokens:
     articles = len(entries) - len(kept)
     kept_at = list(compress(range(len(entries)), entries)) if articles else None
     span = _split_spans(text, kept_at) if long_chunk else _chunk_spans(text, chunks, per_chunk, kept_at)
-    clauses = 1 + _clause_breaks(text)
     if not kept:
-        return Tokens([], [], [], articles, 0, clauses, span, text)
+        return Tokens([], [], [], articles, 0, span, text)
     words, stems, negating, function = zip(*kept)
     negations = list(compress(range(len(negating)), negating)) if True in negating else []
-    return Tokens(list(words), list(stems), negations, articles, function.count(True), clauses,
-                  span, text)
+    return Tokens(list(words), list(stems), negations, articles, function.count(True), span, text)
 
 
 def _clause_breaks(text: str) -> int:
