@@ -388,6 +388,7 @@ def run(db: Database, url: str, bank: Bank, data: Data, repeat: int) -> None:
     deep = max(1, pages - 1)
     rare = rare_word(bank)
     common = "budget"
+    everywhere = "customer"  # in all but a few of the coach's sessions
     filtered = SessionFilters(area="escalation", mode="practice", status="finished", score_min=40)
     store = StatementCounter(db.engine)
 
@@ -424,6 +425,7 @@ def run(db: Database, url: str, bank: Bank, data: Data, repeat: int) -> None:
         Case(f"search \"{rare}\"", "store", listing(SessionFilters(text=rare)), store, found),
         Case("search \"zeppelin\" (in no answer)", "store", listing(SessionFilters(text="zeppelin")),
              store, found),
+        Case(f"search \"{everywhere}\"", "store", listing(SessionFilters(text=everywhere)), store, found),
         Case("caseload", "store", lambda: caseload(db, coach.id), store),
         Case("transcript (coach's review)", "store", review, store, lambda row: f"({len(row.turns)} turns)"),
         Case("transcript (candidate's own)", "store", own_transcript, store),

@@ -410,13 +410,28 @@ def effective_summaries(db: Database, session_ids: Iterable[str]) -> dict[str, d
     if not ids:
         return {}
     with db.session() as s:
+        return summaries_with_overrides(s, ids)
+
+
+def summaries_with_overrides(s: Session, session_ids: Iterable[str],
+                             summaries: Mapping[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """:func:`effective_summaries` inside a transaction of the caller's. ``summaries``: the
+    sessions' stored summaries, when the caller has them already (one query fewer)."""
+    ids = list(dict.fromkeys(session_ids))
+    if not ids:
+        return {}
+    if summaries is None:
         summaries = dict(s.execute(select(InterviewSession.id, InterviewSession.summary)
                                    .where(InterviewSession.id.in_(ids),
                                           InterviewSession.summary.is_not(None))).all())
-        rows = s.execute(select(ScoreOverride, Turn.position, Turn.kind)
-                         .outerjoin(Turn, Turn.id == ScoreOverride.turn_id)
-                         .where(ScoreOverride.session_id.in_(list(summaries)))
-                         .order_by(ScoreOverride.created_at, ScoreOverride.id)).all()
+    else:
+        summaries = {sid: summaries[sid] for sid in ids if summaries.get(sid) is not None}
+    if not summaries:
+        return {}
+    rows = s.execute(select(ScoreOverride, Turn.position, Turn.kind)
+                     .outerjoin(Turn, Turn.id == ScoreOverride.turn_id)
+                     .where(ScoreOverride.session_id.in_(list(summaries)))
+                     .order_by(ScoreOverride.created_at, ScoreOverride.id)).all()
     turn_overrides: dict[str, dict[int, dict[str, Any]]] = {}
     area_overrides: dict[str, dict[str, int]] = {}
     for row, position, kind in rows:

@@ -7,15 +7,17 @@ are the effective ones: a coach's override in place of the rater's score where t
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import (ColumnElement, Integer, String, Text, and_, any_, bindparam, case, cast, exists,
+                        func, literal, null, or_, select, true, union_all)
 from sqlalchemy.orm import aliased
 
-from .coaching import _linked_coach, candidates_of, effective_summaries
+from .coaching import _linked_coach, summaries_with_overrides
 from .db import Database
 from .models import BankQuestion, CoachLink, InterviewSession, ScoreOverride, Turn, TurnComment, User
 
@@ -41,64 +43,122 @@ class CandidateSummary:
 
 
 def caseload(db: Database, coach_id: int, recent: int = RECENT_SESSIONS) -> list[CandidateSummary]:
-    """The coach's linked candidates with their activity and scores, in a fixed number of
-    queries however many candidates and sessions there are.
+    """The coach's linked candidates with their activity and scores, in two queries (one without
+    overrides) however many candidates and sessions there are.
 
-    Only the overall and area scores of the recent sessions leave the database, not their whole
-    summaries; a session with a coach's override is scored with it (:func:`effective_summaries`),
-    one without is scored as the rater's summary says.
+    The database adds up the scores of the recent sessions without overrides (per candidate, and
+    per candidate and area) and sends the sums, not a row per session; the few sessions with a
+    coach's override are scored with it (:func:`.coaching.summaries_with_overrides`) and added
+    here.
     """
-    links = candidates_of(db, coach_id)
-    ids = [link.candidate_id for link in links]
-    if not ids:
-        return []
+    links: list[Any] = []
+    activity: dict[int, Any] = {}
+    totals: dict[int, list[int]] = {}  # candidate -> [sessions scored, sum of their scores]
+    area_totals: dict[int, dict[str, list[int]]] = {}  # candidate -> area -> [count, sum]
+    overridden: dict[str, tuple[int, Any]] = {}  # session -> (candidate, stored summary)
     with db.session() as s:
-        activity = {row.owner_id: row for row in s.execute(
-            select(InterviewSession.owner_id, func.count().label("sessions"),
-                   func.count().filter(InterviewSession.status == "finished").label("finished"),
-                   func.max(InterviewSession.updated_at).label("last"))
-            .where(InterviewSession.owner_id.in_(ids))
-            .group_by(InterviewSession.owner_id))}
-        rank = func.row_number().over(partition_by=InterviewSession.owner_id,
-                                      order_by=(InterviewSession.created_at.desc(),
-                                                InterviewSession.id)).label("rank")
-        ranked = (select(InterviewSession.id, InterviewSession.owner_id, rank)
-                  .where(InterviewSession.owner_id.in_(ids), InterviewSession.status == "finished",
-                         InterviewSession.summary.is_not(None))
-                  .subquery())
-        overridden = exists(select(ScoreOverride.id).where(ScoreOverride.session_id == ranked.c.id))
-        recent_rows = s.execute(
-            select(ranked.c.id, ranked.c.owner_id,
-                   InterviewSession.summary["score"].as_integer().label("score"),
-                   InterviewSession.summary["areas"].label("areas"), overridden.label("overridden"))
-            .select_from(ranked).join(InterviewSession, InterviewSession.id == ranked.c.id)
-            .where(ranked.c.rank <= recent)).all()
-    summaries = effective_summaries(db, [row.id for row in recent_rows if row.overridden])
-    by_owner: dict[int, list[dict[str, Any]]] = {}
-    for row in recent_rows:
-        scored = summaries.get(row.id) if row.overridden else {"score": row.score, "areas": row.areas}
-        if scored is not None and scored["score"] is not None:
-            by_owner.setdefault(row.owner_id, []).append(scored)
+        for row in s.execute(_caseload_statement(db.engine.dialect.name),
+                             {"coach_id": coach_id, "recent": recent}).all():
+            if row.kind == "link":
+                links.append(row)
+            elif row.kind == "activity":
+                activity[row.owner_id] = row
+            elif row.kind == "score":
+                totals[row.owner_id] = [row.n, row.total]
+            elif row.kind == "area":
+                area_totals.setdefault(row.owner_id, {})[row.key] = [row.n, row.total]
+            else:
+                overridden[row.key] = (row.owner_id, row.summary)
+        summaries = summaries_with_overrides(s, list(overridden),
+                                             {sid: summary for sid, (_, summary) in overridden.items()})
+    for sid, (owner_id, _) in overridden.items():
+        summary = summaries.get(sid)
+        if summary is None or summary["score"] is None:
+            continue
+        _add(totals.setdefault(owner_id, [0, 0]), summary["score"])
+        for area, score in (summary.get("areas") or {}).items():
+            _add(area_totals.setdefault(owner_id, {}).setdefault(area, [0, 0]), score)
     result = []
-    for link in links:
-        stats = activity.get(link.candidate_id)
-        scored = by_owner.get(link.candidate_id, [])
-        areas = _area_means(scored)
+    for link in sorted(links, key=lambda link: (link.last, link.n)):  # as candidates_of orders them
+        stats = activity.get(link.owner_id)
+        n, total = totals.get(link.owner_id, (0, 0))
+        areas = {area: round(t / c) for area, (c, t) in area_totals.get(link.owner_id, {}).items()}
         result.append(CandidateSummary(
-            link_id=link.id, candidate_id=link.candidate_id, email=link.candidate.email,
-            linked_at=link.created_at, sessions=stats.sessions if stats else 0,
-            finished=stats.finished if stats else 0, last_activity=stats.last if stats else None,
-            average=round(sum(sm["score"] for sm in scored) / len(scored)) if scored else None,
+            link_id=link.n, candidate_id=link.owner_id, email=link.key, linked_at=link.last,
+            sessions=stats.n if stats else 0, finished=stats.total if stats else 0,
+            last_activity=stats.last if stats else None, average=round(total / n) if n else None,
             weakest=min(sorted(areas), key=lambda a: areas[a]) if areas else None, areas=areas))
     return result
 
 
-def _area_means(summaries: Sequence[dict[str, Any]]) -> dict[str, int]:
-    scores: dict[str, list[int]] = {}
-    for summary in summaries:
-        for area, score in (summary.get("areas") or {}).items():
-            scores.setdefault(area, []).append(score)
-    return {area: round(sum(v) / len(v)) for area, v in scores.items()}
+def _add(count_and_sum: list[int], score: int) -> None:
+    count_and_sum[0] += 1
+    count_and_sum[1] += score
+
+
+@functools.cache
+def _caseload_statement(dialect: str) -> Any:
+    """The caseload's one statement, built once (parameters ``coach_id`` and ``recent``): rows
+    ``(kind, owner_id, key, n, total, last, summary)``, by kind:
+
+    - ``link``: the coach's active link to candidate ``owner_id``: ``key`` the email, ``n`` the
+      link's id, ``last`` when it was made;
+    - ``activity``: the candidate's ``n`` sessions, ``total`` finished, ``last`` activity;
+    - ``score``: over the ``recent`` latest finished sessions without overrides, ``n`` with a
+      score and the ``total`` of their scores;
+    - ``area``: the same per area (``key``);
+    - ``overridden``: a recent session (``key``) with overrides, and its stored ``summary``.
+    """
+    sessions = InterviewSession
+    links = (select(CoachLink.id, CoachLink.candidate_id, CoachLink.created_at, User.email)
+             .join(User, User.id == CoachLink.candidate_id)
+             .where(CoachLink.coach_id == bindparam("coach_id"), CoachLink.ended_at.is_(None))
+             .cte("links"))
+    candidate_ids = select(links.c.candidate_id)
+    if dialect == "postgresql":  # an array, so that their sessions come through the owner_id index
+        mine = sessions.owner_id == any_(func.array(candidate_ids.scalar_subquery()))
+    else:
+        mine = sessions.owner_id.in_(candidate_ids)
+    # Every session of the candidates, read once; the finished ones with a summary are numbered
+    # newest first, apart from the others. Their scores come from the columns derived from the
+    # summaries (``summary_score``, ``summary_areas``), not from the summaries themselves.
+    scored = and_(sessions.status == "finished", sessions.summary.is_not(None))
+    rank = func.row_number().over(partition_by=(sessions.owner_id, scored),
+                                  order_by=(sessions.created_at.desc(), sessions.id))
+    theirs = (select(sessions.id, sessions.owner_id, sessions.status, sessions.updated_at,
+                     sessions.summary_score, sessions.summary_areas, scored.label("scored"),
+                     rank.label("rank"))
+              .where(mine).cte("theirs").prefix_with("MATERIALIZED", dialect="postgresql"))
+    has_overrides = exists(select(ScoreOverride.id).where(ScoreOverride.session_id == theirs.c.id))
+    latest = (select(theirs.c.id, theirs.c.owner_id,
+                     cast(theirs.c.summary_score, Integer).label("score"),
+                     theirs.c.summary_areas.label("areas"), has_overrides.label("overridden"))
+              .where(theirs.c.scored, theirs.c.rank <= bindparam("recent"))
+              .cte("latest").prefix_with("MATERIALIZED", dialect="postgresql"))
+    if dialect == "postgresql":
+        each = func.jsonb_each_text(case((func.jsonb_typeof(latest.c.areas) == "object", latest.c.areas)))
+    else:
+        each = func.json_each(case((func.json_type(latest.c.areas) == "object", latest.c.areas)))
+    area = each.table_valued("key", "value").alias("area")
+    plain = and_(~latest.c.overridden, latest.c.score.is_not(None))
+    nothing = null()
+    return union_all(
+        select(literal("link").label("kind"), links.c.candidate_id.label("owner_id"),
+               cast(links.c.email, String).label("key"), links.c.id.label("n"),
+               cast(nothing, Integer).label("total"), links.c.created_at.label("last"),
+               cast(nothing, InterviewSession.summary.type).label("summary")),
+        select(literal("activity"), theirs.c.owner_id, nothing, func.count(),
+               func.count().filter(theirs.c.status == "finished"), func.max(theirs.c.updated_at), nothing)
+        .group_by(theirs.c.owner_id),
+        select(literal("score"), latest.c.owner_id, nothing, func.count(), func.sum(latest.c.score),
+               nothing, nothing)
+        .where(plain).group_by(latest.c.owner_id),
+        select(literal("area"), latest.c.owner_id, area.c.key, func.count(),
+               func.sum(cast(area.c.value, Integer)), nothing, nothing)
+        .select_from(latest).join(area, true()).where(plain).group_by(latest.c.owner_id, area.c.key),
+        select(literal("overridden"), latest.c.owner_id, latest.c.id, nothing, nothing, nothing,
+               sessions.summary)
+        .select_from(latest).join(sessions, sessions.id == latest.c.id).where(latest.c.overridden))
 
 
 # -- the session list ---------------------------------------------------------------------------
@@ -167,9 +227,9 @@ def coach_session_page(db: Database, coach_id: int, filters: SessionFilters, pag
             overridden = list(s.scalars(select(InterviewSession.id).where(
                 InterviewSession.id.in_(select(ScoreOverride.session_id)), *where,
                 InterviewSession.summary.is_not(None))))
-            effective = effective_summaries(db, overridden)
+            effective = summaries_with_overrides(s, overridden)
             in_range = [sid for sid, sm in effective.items() if _in_range(sm["score"], filters)]
-            auto = InterviewSession.summary["score"].as_integer()
+            auto = cast(InterviewSession.summary_score, Integer)  # not unpacking each summary
             auto_in_range = [InterviewSession.summary.is_not(None), ~_has_overrides()]
             if filters.score_min is not None:
                 auto_in_range.append(auto >= filters.score_min)
@@ -197,7 +257,8 @@ def coach_session_page(db: Database, coach_id: int, filters: SessionFilters, pag
         else:  # past the last page: count, so the caller can tell how many pages there are
             total = s.scalar(select(func.count()).select_from(InterviewSession).where(*where)) or 0
         snippets = _snippets(s, [r[0].id for r in rows], filters.terms, db.engine.dialect.name)
-    summaries = effective_summaries(db, [r[0].id for r in rows if r[0].summary])
+        summaries = summaries_with_overrides(s, [r[0].id for r in rows if r[0].summary],
+                                             {r[0].id: r[0].summary for r in rows})
     return SessionListing(
         [SessionRow(row, owner_id, email, summaries.get(row.id), snippets.get(row.id))
          for row, owner_id, email, _ in rows], page, per_page, total)
@@ -226,7 +287,7 @@ def _filters(coach_id: int, f: SessionFilters, dialect: str,
                                                   Turn.question_id.in_(area_questions))))
     for term in f.terms:
         where.append(exists(select(Turn.id).where(Turn.session_id == InterviewSession.id,
-                                                  _contains(Turn.answer_text, term, dialect))))
+                                                  _answer_contains(term, dialect))))
     return where
 
 
@@ -242,25 +303,52 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=timezone.utc)
 
 
-def _contains(column: Any, term: str, dialect: str) -> ColumnElement[bool]:
-    """Case-insensitive substring match; ``%`` and ``_`` in the term are literal; ``term`` is
-    lower case already.
+def _answer_contains(term: str, dialect: str) -> ColumnElement[bool]:
+    """The turn's answer holds ``term`` in any case; ``%`` and ``_`` in it are literal; ``term``
+    is lower case already.
 
-    On PostgreSQL ``lower(answer_text) LIKE`` is what the trigram index on ``lower(answer_text)``
-    answers. SQLite's ``lower()`` and its ``LIKE`` both fold the case of ASCII letters only, so
-    there ``LIKE`` alone gives the same matches without copying every answer first.
+    PostgreSQL compares the stored lower-case answer (``answer_lower``), which its trigram index
+    answers, instead of lower-casing every answer searched. The pattern is written into the
+    statement rather than bound: a prepared statement's generic plan, made without it, could use
+    the index for a word found in almost every answer and read every turn of every candidate
+    (seconds), where the plan made for the word reads only the coach's sessions.
+
+    SQLite's ``lower()`` and its ``LIKE`` both fold the case of ASCII letters only, so there
+    ``LIKE`` on the answer gives the same matches without copying every answer first. Its
+    ``LIKE '%word%'`` stops to compare at every place the word's first letter appears (at every
+    character, when that letter is not ASCII), so an answer is first tested for the end of the
+    word from its rarest letter on (``'%bandoned%'`` before ``'%abandoned%'``): a word found
+    only where its end is, the same matches, with far fewer stops.
     """
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if dialect == "sqlite":
-        return column.like(f"%{escaped}%", escape="\\")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+        contains = Turn.answer_text.like(f"%{_like_escape(term)}%", escape="\\")
+        start = _rarest_start(term)
+        if start == 0:
+            return contains
+        return and_(Turn.answer_text.like(f"%{_like_escape(term[start:])}%", escape="\\"), contains)
+    return Turn.answer_lower.like(literal(f"%{_like_escape(term)}%", Text, literal_execute=True),
+                                  escape="\\")
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# ASCII letters by how often they appear in English text, the most frequent first; digits after.
+_BY_FREQUENCY = "etaoinshrdlcumwfgypbvkjxqz0123456789"
+
+
+def _rarest_start(term: str) -> int:
+    """Where the part of ``term`` from its rarest ASCII letter or digit on starts (0: none)."""
+    ranked = [(_BY_FREQUENCY.index(ch), -i) for i, ch in enumerate(term) if ch in _BY_FREQUENCY]
+    return -max(ranked)[1] if ranked else 0
 
 
 def _snippets(s: Any, session_ids: list[str], terms: list[str], dialect: str) -> dict[str, str]:
     if not terms or not session_ids:
         return {}
     rows = s.execute(select(Turn.session_id, Turn.answer_text)
-                     .where(Turn.session_id.in_(session_ids), _contains(Turn.answer_text, terms[0], dialect))
+                     .where(Turn.session_id.in_(session_ids), _answer_contains(terms[0], dialect))
                      .order_by(Turn.session_id, Turn.position)).all()
     found: dict[str, str] = {}
     for session_id, text in rows:

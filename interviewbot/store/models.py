@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -24,7 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -42,6 +43,7 @@ NAMING_CONVENTION = {
 ROLES = ("candidate", "coach", "admin")
 MODES = ("practice", "mock")
 SESSION_STATUSES = ("active", "finished")
+ACTIVE_SESSION = "status = 'active'"
 TURN_KINDS = ("question", "follow_up")
 TURN_STATUSES = ("asked", "answered", "skipped", "timed_out")
 
@@ -128,7 +130,12 @@ class BankQuestion(Base):
 
 class InterviewSession(Base):
     __tablename__ = "interview_sessions"
-    __table_args__ = (Index("ix_interview_sessions_owner_id_created_at", "owner_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_interview_sessions_owner_id_created_at", "owner_id", "created_at"),
+        # The few sessions in progress, by owner: the coach's dashboard lists them on every visit.
+        Index("ix_interview_sessions_owner_id_active", "owner_id",
+              sqlite_where=text(ACTIVE_SESSION), postgresql_where=text(ACTIVE_SESSION)),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_session_id)
     owner_id: Mapped[int | None] = mapped_column(
@@ -145,6 +152,13 @@ class InterviewSession(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     summary: Mapped[dict[str, Any] | None] = mapped_column(json_type())
+    # The summary's overall score (as text, cast when read) and area scores, kept by the database
+    # for pages that read them for many sessions (the coach's caseload), which would otherwise
+    # unpack (PostgreSQL stores summaries compressed) or parse (SQLite) every whole summary.
+    summary_score: Mapped[str | None] = mapped_column(
+        Text, Computed("summary ->> 'score'", persisted=True), deferred=True)
+    summary_areas: Mapped[dict[str, int] | None] = mapped_column(
+        json_type(), Computed("summary -> 'areas'", persisted=True), deferred=True)
 
     owner: Mapped[User | None] = relationship(back_populates="sessions")
     turns: Mapped[list[Turn]] = relationship(
@@ -169,6 +183,12 @@ class Turn(Base):
         UniqueConstraint("session_id", "position"),
         UniqueConstraint("session_id", "client_msg_id"),
         Index("ix_turns_session_id_question_id", "session_id", "question_id"),
+        # Searching answers (the coach's session list): a trigram index on PostgreSQL answers
+        # ``answer_lower LIKE '%word%'``; SQLite has no such index. Migration 0005 names the
+        # operator class with the schema pg_trgm is in. The column is given as an expression so
+        # that Alembic's comparison skips the index on SQLite, where it does not exist.
+        Index("ix_turns_answer_lower_trgm", literal_column("answer_lower"), postgresql_using="gin",
+              postgresql_ops={"answer_lower": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -188,19 +208,17 @@ class Turn(Base):
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The answer in lower case, for searching (see the index above), kept by the database: stored
+    # on PostgreSQL, where lower() on every answer at each search cost more than the search
+    # itself; virtual on SQLite (migration 0005), which searches answer_text with its case-blind
+    # LIKE.
+    answer_lower: Mapped[str | None] = mapped_column(
+        Text, Computed("lower(answer_text)", persisted=True), deferred=True)
 
     session: Mapped[InterviewSession] = relationship(back_populates="turns")
 
     def __repr__(self) -> str:
         return f"<Turn {self.session_id}#{self.position} {self.kind} {self.status}>"
-
-
-# Searching answers (the coach's session list): a trigram index on PostgreSQL answers
-# ``lower(answer_text) LIKE '%word%'``; SQLite has no such index. Migration 0004 names the
-# operator class with the schema pg_trgm is in.
-Index("ix_turns_answer_text_trgm", func.lower(Turn.answer_text).label("answer_text_lower"),
-      postgresql_using="gin", postgresql_ops={"answer_text_lower": "gin_trgm_ops"}
-      ).ddl_if(dialect="postgresql")
 
 
 class ClientMessage(Base):
