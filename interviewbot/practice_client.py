@@ -5,9 +5,9 @@
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -31,8 +31,18 @@ RETRYABLE = frozenset({"server_error", "rate_limited"})  # errors that ask to se
 FINAL_REPLIES = frozenset({"question", "follow_up", "summary", "hint", "error"})
 COMMANDS = ("/hint", "/skip", "/end", "/quit")
 
-# A reader thread stuck on a dead peer must not keep the process from exiting.
-_daemon_thread = functools.partial(threading.Thread, daemon=True)
+class _ReaderThread(threading.Thread):
+    """The websocket's reader: a daemon, so that one stuck on a dead peer does not keep the
+    process from exiting, and deaf to Ctrl-C. The kernel may hand SIGINT to any thread that does
+    not block it; handled on this one, it would never interrupt the main thread waiting for the
+    candidate's answer, and Ctrl-C would do nothing."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, daemon=True, **kwargs)
+
+    def run(self) -> None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        super().run()
 
 
 class CannotConnect(Exception):
@@ -195,7 +205,7 @@ class InterviewClient:
         # simple-websocket has no connect timeout: bound the connect and handshake this way.
         socket.setdefaulttimeout(self.connect_timeout)
         try:
-            ws = Client.connect(self.url, thread_class=_daemon_thread)
+            ws = Client.connect(self.url, thread_class=_ReaderThread)
         except (OSError, HandshakeRefused, HandshakeGarbled) as exc:
             raise CannotConnect(_reason(exc, self.connect_timeout)) from None
         finally:

@@ -281,3 +281,21 @@ def test_ctrl_c_exits_130_and_says_how_to_resume(server, spawn):
     running.proc.send_signal(signal.SIGINT)
     assert running.proc.wait(10) == 130
     assert "--resume" in running.proc.stderr.read()
+
+
+def test_only_the_main_thread_takes_ctrl_c(server):
+    # Ctrl-C goes to the whole process and the kernel may hand it to any thread that does not
+    # block it: the websocket's reader thread must block it, or the main thread, waiting for the
+    # candidate's answer, would never hear it.
+    from interviewbot.practice_client import InterviewClient
+
+    client = InterviewClient(server.ws_url)
+    client.connect()
+    try:
+        reader = client.ws.thread
+        status = Path(f"/proc/self/task/{reader.native_id}/status").read_text()
+        blocked = int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status, re.M)[1], 16)
+        assert blocked & (1 << (signal.SIGINT - 1))
+        assert not signal.pthread_sigmask(signal.SIG_BLOCK, set()) & {signal.SIGINT}  # main thread
+    finally:
+        client.close()
