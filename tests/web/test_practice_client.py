@@ -77,8 +77,11 @@ class Running:
     """`interviewbot practice` in the background: type into it, watch its output, stop it."""
 
     def __init__(self, args: list[str], env: dict[str, str]):
+        # As started from a terminal: Ctrl-C at its default even when the test runner itself
+        # runs with SIGINT ignored (a background job of a shell), which the child would inherit.
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, env=env)
+                                     stderr=subprocess.PIPE, text=True, env=env,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.output = ""
         self._changed = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
